@@ -1,0 +1,53 @@
+# docnorm — `make demo` sets up and runs the pipeline on the bundled examples; `make test` runs the tests.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# uv from PATH, else a private copy installed into .tools/ with the machine's python3.
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+PY := .venv/bin/python
+
+# Offline and no telemetry, everywhere (the package also sets these itself).
+export DO_NOT_TRACK := 1
+export SCARF_NO_ANALYTICS := 1
+export UNSTRUCTURED_DISABLE_NOTICE := 1
+export HF_HUB_OFFLINE := 1
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export UV_COMPILE_BYTECODE := 1
+
+.PHONY: help install demo test lint format typecheck examples clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(CURDIR)/.tools/bin/uv:
+	python3 -m venv .tools && .tools/bin/pip install --quiet "uv==0.13.9"
+
+.venv/.installed: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+install: .venv/.installed ## create .venv from uv.lock (no torch, no model downloads)
+
+demo: install ## run docnorm on examples/inbox and write out/
+	.venv/bin/docnorm run examples/inbox --out out
+
+test: install ## run the whole test suite
+	$(PY) -m pytest
+
+lint: install ## ruff lint and format check
+	.venv/bin/ruff check src tests scripts
+	.venv/bin/ruff format --check src tests scripts
+
+format: install ## apply ruff formatting and safe fixes
+	.venv/bin/ruff check --fix src tests scripts
+	.venv/bin/ruff format src tests scripts
+
+typecheck: install ## mypy over the package
+	.venv/bin/mypy src
+
+examples: install ## regenerate examples/inbox reproducibly
+	$(PY) scripts/make_examples.py
+
+clean: ## remove outputs and caches (not .venv)
+	rm -rf out .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,27 @@
+"""Offline switches and telemetry opt-outs, applied before Prefect or unstructured is imported.
+
+unstructured phones home at import and on every partition, Prefect's server sends a
+heartbeat, and the Hugging Face hub retries downloads for 23 s before failing. docnorm
+never downloads anything at run time, so all of that is switched off unless the user
+has set the variable themselves.
+"""
+
+from __future__ import annotations
+
+import os
+
+OFFLINE_DEFAULTS = {
+    "DO_NOT_TRACK": "1",
+    "SCARF_NO_ANALYTICS": "1",
+    "UNSTRUCTURED_DISABLE_NOTICE": "1",
+    "HF_HUB_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+}
+
+
+def apply_offline_defaults() -> None:
+    """Set each offline/telemetry variable unless the environment already sets it."""
+    for name, value in OFFLINE_DEFAULTS.items():
+        os.environ.setdefault(name, value)

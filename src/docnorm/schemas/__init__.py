@@ -1,0 +1,64 @@
+"""Pydantic models of documents, doc types and shared values. Imports nothing heavy."""
+
+from docnorm.schemas.contract import Contract
+from docnorm.schemas.documents import (
+    Classification,
+    DocumentResult,
+    Element,
+    FileKind,
+    Lineage,
+    Outcome,
+    ParsedDocument,
+    Reason,
+    SourceDocument,
+    Stage,
+)
+from docnorm.schemas.errors import (
+    ClassificationError,
+    ConfigError,
+    DataError,
+    DocnormError,
+    ExtractionError,
+    ParseError,
+)
+from docnorm.schemas.evidence import Evidence, Extracted
+from docnorm.schemas.financial import FinancialStatement, LineItem, StatementKind, UnitScale
+from docnorm.schemas.medical import Diagnosis, MedicalRecord, Medication, Patient, Vital
+from docnorm.schemas.values import Money, Party, Signatory
+
+SCHEMA_VERSION = "1"
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Classification",
+    "ClassificationError",
+    "ConfigError",
+    "Contract",
+    "DataError",
+    "Diagnosis",
+    "DocnormError",
+    "DocumentResult",
+    "Element",
+    "Evidence",
+    "Extracted",
+    "ExtractionError",
+    "FileKind",
+    "FinancialStatement",
+    "LineItem",
+    "Lineage",
+    "MedicalRecord",
+    "Medication",
+    "Money",
+    "Outcome",
+    "ParseError",
+    "ParsedDocument",
+    "Party",
+    "Patient",
+    "Reason",
+    "Signatory",
+    "SourceDocument",
+    "Stage",
+    "StatementKind",
+    "UnitScale",
+    "Vital",
+]

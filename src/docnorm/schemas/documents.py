@@ -1,0 +1,122 @@
+"""The types a document passes through on its way from a file to a table row."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from docnorm.schemas.evidence import Evidence
+
+
+class FileKind(StrEnum):
+    """Formats docnorm parses, as sniffed from the bytes."""
+
+    PDF = "pdf"
+    DOCX = "docx"
+    HTML = "html"
+    TXT = "txt"
+    EML = "eml"
+
+
+class SourceDocument(BaseModel):
+    """A file accepted by intake: its identity, real type and where it came from."""
+
+    doc_id: str = Field(description="sha256 of the file's bytes.")
+    source_uri: str
+    kind: FileKind
+    size_bytes: int
+    pages: int | None = None
+
+
+class Element(BaseModel):
+    """One parsed element and its place in the canonical text."""
+
+    type: str = Field(description="unstructured's category, e.g. Title, NarrativeText, Table.")
+    text: str
+    page: int | None = None
+    start: int = Field(description="Char offset of the element in ParsedDocument.text.")
+    end: int
+    cells: list[list[str]] | None = Field(default=None, description="Table rows of cell texts.")
+
+
+class ParsedDocument(BaseModel):
+    """A document as elements over one canonical text (elements joined by blank lines)."""
+
+    source: SourceDocument
+    text: str
+    elements: list[Element]
+
+    def evidence(self, start: int, end: int) -> Evidence:
+        """Evidence for the span ``text[start:end]``, with its element and page."""
+        index = max(bisect_right([e.start for e in self.elements], start) - 1, 0)
+        element = self.elements[index] if self.elements else None
+        return Evidence(
+            quote=self.text[start:end],
+            page=element.page if element else None,
+            start=start,
+            end=end,
+            element=index if element else None,
+            verified=True,
+        )
+
+
+class Classification(BaseModel):
+    """The decided doc type, how sure the classifier is, and the cues that decided it."""
+
+    doc_type: str | None = Field(description="Registered doc type, or None when unknown or ambiguous.")
+    confidence: float = Field(ge=0.0, le=1.0)
+    scores: dict[str, float] = Field(default_factory=dict)
+    cues: list[str] = Field(default_factory=list, description="Cue names that matched, never text.")
+
+
+class Stage(StrEnum):
+    """Where in the pipeline a document stopped."""
+
+    PARSE = "parse"
+    CLASSIFY = "classify"
+    EXTRACT = "extract"
+    VALIDATE = "validate"
+
+
+class Outcome(StrEnum):
+    """Where a document ended."""
+
+    CURATED = "curated"
+    REVIEW = "review"
+    SKIPPED = "skipped"
+
+
+class Reason(BaseModel):
+    """Why a document went to review: a stable code, the field or column, and a content-free message."""
+
+    code: str = Field(description="Stable reason code or check name, e.g. encrypted, icd10cm_code_exists.")
+    field: str | None = None
+    message: str
+
+
+class Lineage(BaseModel):
+    """Where every curated row came from."""
+
+    doc_id: str
+    source_uri: str
+    run_id: str
+    extractor: str
+    model: str | None
+    schema_version: str
+    extracted_at: datetime
+
+
+class DocumentResult(BaseModel):
+    """The end of one input's journey: one outcome, and the reasons when it is review."""
+
+    source_uri: str
+    doc_id: str | None = None
+    doc_type: str | None = None
+    outcome: Outcome
+    stage: Stage | None = None
+    reasons: list[Reason] = Field(default_factory=list)
+    record: dict[str, Any] | None = Field(default=None, description="Extracted record, for reviewers.")

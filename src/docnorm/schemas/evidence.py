@@ -1,0 +1,38 @@
+"""Where an extracted value came from, and the wrapper that carries it with the value."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+class Evidence(BaseModel):
+    """The quote a value was read from and its position in the parsed document."""
+
+    model_config = ConfigDict(frozen=True)
+
+    quote: str = Field(description="The text exactly as it appears in the document.")
+    page: int | None = Field(default=None, description="1-based page number, when the format has pages.")
+    start: int | None = Field(default=None, description="Char offset of the quote in the canonical text.")
+    end: int | None = Field(default=None, description="Char offset just past the quote.")
+    element: int | None = Field(default=None, description="Index of the parsed element holding the quote.")
+    verified: bool = Field(default=False, description="True when the quote was found in the source text at start:end.")
+
+
+class Extracted(BaseModel, Generic[T]):
+    """A value read from a document, with its evidence.
+
+    ``value`` is None when the quote was found but could not be normalised
+    (for example a date that does not exist); validation then flags it.
+    """
+
+    value: T | None = None
+    evidence: Evidence | None = None
+
+    @property
+    def quote(self) -> str | None:
+        """The source text of the value, if any."""
+        return self.evidence.quote if self.evidence else None

@@ -1,0 +1,58 @@
+"""Medical records. Every field here is protected health information (PHI)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from docnorm.schemas.evidence import Evidence, Extracted
+
+
+class Patient(BaseModel):
+    """Who the record is about. PHI: never log or put in messages."""
+
+    name: Extracted[str] | None = None
+    birth_date: Extracted[date] | None = None
+    mrn: Extracted[str] | None = Field(default=None, description="Medical record number.")
+
+
+class Diagnosis(BaseModel):
+    """A diagnosis or problem with its ICD-10-CM code when the document gives one."""
+
+    text: str = Field(description="The diagnosis as written.")
+    icd10_code: str | None = Field(default=None, description="ICD-10-CM code, e.g. E11.9.")
+    evidence: Evidence | None = None
+
+
+class Medication(BaseModel):
+    """A medication with dose, route and frequency as written."""
+
+    name: str
+    dose: str | None = None
+    route: str | None = None
+    frequency: str | None = None
+    evidence: Evidence | None = None
+
+
+class Vital(BaseModel):
+    """One vital sign measurement."""
+
+    name: str = Field(description="e.g. blood_pressure, heart_rate, temperature.")
+    value: str
+    unit: str | None = None
+    evidence: Evidence | None = None
+
+
+class MedicalRecord(BaseModel):
+    """A clinical note or visit summary."""
+
+    patient: Patient = Field(default_factory=Patient)
+    encounter_date: Extracted[date] | None = None
+    provider: Extracted[str] | None = None
+    chief_complaint: Extracted[str] | None = None
+    diagnoses: list[Diagnosis] = Field(default_factory=list)
+    medications: list[Medication] = Field(default_factory=list)
+    allergies: list[Extracted[str]] = Field(default_factory=list)
+    vitals: list[Vital] = Field(default_factory=list)
+    plan: Extracted[str] | None = None

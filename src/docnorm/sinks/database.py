@@ -1,0 +1,41 @@
+"""The SQLAlchemy database that holds the review queue and the processed-documents ledger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase
+
+from docnorm.schemas.errors import ConfigError
+
+
+class Base(DeclarativeBase):
+    """Declarative base of docnorm's tables."""
+
+
+def open_database(url: str) -> Engine:
+    """Engine for ``url`` with docnorm's tables created; SQLite gets WAL and a busy timeout."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(f"review queue URL is not a valid SQLAlchemy URL: {url!r}") from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed)
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        Base.metadata.create_all(engine)
+    except SQLAlchemyError as exc:
+        raise ConfigError(f"cannot open the review queue database ({type(exc).__name__})") from None
+    return engine
+
+
+def _sqlite_pragmas(connection: object, _record: object) -> None:
+    cursor = connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()

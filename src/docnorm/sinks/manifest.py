@@ -1,0 +1,60 @@
+"""The run manifest: every input, where it ended, and why."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from docnorm.schemas.documents import DocumentResult
+
+
+class ManifestEntry(BaseModel):
+    """One input file's fate (no extracted values: the manifest is safe to share)."""
+
+    source_uri: str
+    doc_id: str | None
+    doc_type: str | None
+    outcome: str
+    stage: str | None
+    reasons: list[str]
+
+
+class Manifest(BaseModel):
+    """What a run did."""
+
+    run_id: str
+    started_at: datetime
+    finished_at: datetime
+    fingerprint: str
+    extractor: str
+    out_dir: str
+    inputs: list[ManifestEntry]
+
+
+def write_manifest(path: Path, manifest: Manifest) -> Path:
+    """Write the manifest as JSON atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(manifest.model_dump(mode="json"), indent=2), encoding="utf-8")
+    os.replace(temporary, path)
+    return path
+
+
+def manifest_entries(results: Sequence[DocumentResult]) -> list[ManifestEntry]:
+    """Entries for each result, reasons as ``code`` or ``code@field``."""
+    return [
+        ManifestEntry(
+            source_uri=r.source_uri,
+            doc_id=r.doc_id,
+            doc_type=r.doc_type,
+            outcome=r.outcome.value,
+            stage=r.stage.value if r.stage else None,
+            reasons=[f"{reason.code}@{reason.field}" if reason.field else reason.code for reason in r.reasons],
+        )
+        for r in results
+    ]

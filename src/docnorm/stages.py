@@ -1,0 +1,247 @@
+"""The pipeline's stages as plain functions over micro-batches; flows only compose them.
+
+Each stage returns the documents that go on and the results of those that stopped,
+so every input ends in exactly one DocumentResult.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from docnorm import __version__
+from docnorm.doctypes import REGISTRY, DocTypeRegistry
+from docnorm.extractors.base import Extractor
+from docnorm.extractors.classify import classify
+from docnorm.parsers import Limits, document_id, intake, parse
+from docnorm.schemas import SCHEMA_VERSION
+from docnorm.schemas.documents import (
+    Classification,
+    DocumentResult,
+    Lineage,
+    Outcome,
+    ParsedDocument,
+    Reason,
+    Stage,
+)
+from docnorm.schemas.errors import DataError
+from docnorm.settings import Settings
+from docnorm.sinks import ParquetSink, already_processed, enqueue, open_database, record_processed
+from docnorm.validators.options import ValidationOptions
+from docnorm.validators.tables import Row, TableSpec
+from docnorm.validators.verdict import failures_by_document
+
+log = logging.getLogger("docnorm")
+
+
+@dataclass
+class ExtractedDocument:
+    """A classified document and its extracted record."""
+
+    parsed: ParsedDocument
+    classification: Classification
+    doc_type: str
+    record: BaseModel
+
+
+@dataclass
+class CuratedDocument:
+    """A document whose rows passed every check, ready for the curated tables."""
+
+    result: DocumentResult
+    rows: dict[str, list[Row]] = field(default_factory=dict)
+
+
+def fingerprint(extractor: Extractor) -> str:
+    """What makes two runs over the same bytes produce the same rows."""
+    parts = [SCHEMA_VERSION, __version__, extractor.name, extractor.model or ""]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _review(source_uri: str, doc_id: str | None, stage: Stage, reasons: list[Reason], **extra: Any) -> DocumentResult:
+    return DocumentResult(
+        source_uri=source_uri, doc_id=doc_id, outcome=Outcome.REVIEW, stage=stage, reasons=reasons, **extra
+    )
+
+
+def _from_error(source_uri: str, doc_id: str | None, error: DataError, doc_type: str | None = None) -> DocumentResult:
+    return _review(
+        source_uri, doc_id, Stage(error.stage), [Reason(code=error.reason, message=error.message)], doc_type=doc_type
+    )
+
+
+def parse_documents(
+    paths: Sequence[Path], settings: Settings, done_before: Callable[[Sequence[str]], set[str]] | None = None
+) -> tuple[list[ParsedDocument], list[DocumentResult]]:
+    """Intake and parse each file; skip documents already done (``done_before``) or repeated."""
+    limits = Limits(settings.max_file_bytes, settings.max_pages, settings.max_decompressed_bytes)
+    parsed: list[ParsedDocument] = []
+    stopped: list[DocumentResult] = []
+    ids: dict[Path, str] = {}
+    for path in paths:
+        try:
+            ids[path] = document_id(path)
+        except OSError as exc:
+            reason = Reason(code="unreadable", message=f"cannot read file ({type(exc).__name__})")
+            stopped.append(_review(path.resolve().as_uri(), None, Stage.PARSE, [reason]))
+    done = done_before(list(ids.values())) if done_before else set()
+    seen: set[str] = set()
+    for path, doc_id in ids.items():
+        uri = path.resolve().as_uri()
+        if doc_id in seen or doc_id in done:
+            why = (
+                "same bytes as another input in this run"
+                if doc_id in seen
+                else "already processed with this configuration"
+            )
+            skip = Reason(code="duplicate" if doc_id in seen else "already_processed", message=why)
+            stopped.append(DocumentResult(source_uri=uri, doc_id=doc_id, outcome=Outcome.SKIPPED, reasons=[skip]))
+            continue
+        seen.add(doc_id)
+        try:
+            parsed.append(parse(intake(path, doc_id, limits)))
+        except DataError as error:
+            log.info("document %s stopped at parse: %s", doc_id[:12], error.reason)
+            stopped.append(_from_error(uri, doc_id, error))
+    return parsed, stopped
+
+
+def extract_documents(
+    documents: Sequence[ParsedDocument], settings: Settings, extractor: Extractor, registry: DocTypeRegistry = REGISTRY
+) -> tuple[list[ExtractedDocument], list[DocumentResult]]:
+    """Classify each document and extract its doc type's record."""
+    cues = {spec.name: spec.cues for spec in registry}
+    extracted: list[ExtractedDocument] = []
+    stopped: list[DocumentResult] = []
+    for doc in documents:
+        source = doc.source
+        try:
+            decided = classify(
+                doc, cues, min_score=settings.classify_min_score, min_margin=settings.classify_min_margin
+            )
+            assert decided.doc_type is not None
+            record = extractor.extract(doc, decided.doc_type)
+        except DataError as error:
+            log.info("document %s stopped at %s: %s", source.doc_id[:12], error.stage, error.reason)
+            stopped.append(_from_error(source.source_uri, source.doc_id, error))
+            continue
+        extracted.append(ExtractedDocument(doc, decided, decided.doc_type, record))
+    return extracted, stopped
+
+
+def validate_documents(
+    documents: Sequence[ExtractedDocument], options: ValidationOptions, registry: DocTypeRegistry = REGISTRY
+) -> tuple[list[CuratedDocument], list[DocumentResult]]:
+    """Flatten records into table rows and check them; any failed check sends the document to review."""
+    by_type: dict[str, list[ExtractedDocument]] = defaultdict(list)
+    for doc in documents:
+        by_type[doc.doc_type].append(doc)
+    curated: list[CuratedDocument] = []
+    stopped: list[DocumentResult] = []
+    for doc_type, docs in by_type.items():
+        spec = registry[doc_type]
+        rows_by_doc = {doc.parsed.source.doc_id: spec.to_rows(doc.record) for doc in docs}
+        failures = failures_by_document(spec.tables(options), _tag_rows(rows_by_doc))
+        for doc in docs:
+            source = doc.parsed.source
+            record = doc.record.model_dump(mode="json")
+            if reasons := failures.get(source.doc_id):
+                log.info("document %s failed %d check(s)", source.doc_id[:12], len(reasons))
+                stopped.append(
+                    _review(source.source_uri, source.doc_id, Stage.VALIDATE, reasons, doc_type=doc_type, record=record)
+                )
+            else:
+                result = DocumentResult(
+                    source_uri=source.source_uri, doc_id=source.doc_id, doc_type=doc_type, outcome=Outcome.CURATED
+                )
+                curated.append(CuratedDocument(result, rows_by_doc[source.doc_id]))
+    return curated, stopped
+
+
+def _tag_rows(rows_by_doc: dict[str, dict[str, list[Row]]]) -> dict[str, list[Row]]:
+    tables: dict[str, list[Row]] = defaultdict(list)
+    for doc_id, tables_of_doc in rows_by_doc.items():
+        for table, rows in tables_of_doc.items():
+            tables[table].extend({"doc_id": doc_id, **row} for row in rows)
+    return tables
+
+
+def curated_rows(
+    documents: Iterable[CuratedDocument], tables: Sequence[TableSpec], lineage: dict[str, Lineage]
+) -> dict[str, list[Row]]:
+    """Rows per table for the curated documents, each with its lineage columns."""
+    out: dict[str, list[Row]] = {spec.name: [] for spec in tables}
+    for doc in documents:
+        assert doc.result.doc_id is not None
+        stamp = lineage[doc.result.doc_id].model_dump()
+        for table, rows in doc.rows.items():
+            out[table].extend({**stamp, **row} for row in rows)
+    return out
+
+
+def lineage_for(doc: CuratedDocument, run_id: str, extractor: Extractor, at: datetime) -> Lineage:
+    """The lineage stamp of a curated document's rows."""
+    assert doc.result.doc_id is not None
+    return Lineage(
+        doc_id=doc.result.doc_id,
+        source_uri=doc.result.source_uri,
+        run_id=run_id,
+        extractor=extractor.name,
+        model=extractor.model,
+        schema_version=SCHEMA_VERSION,
+        extracted_at=at,
+    )
+
+
+@dataclass
+class RunContext:
+    """What every stage of one run shares: settings, extractor, identity and sinks."""
+
+    settings: Settings
+    extractor: Extractor
+    run_id: str
+    started_at: datetime
+    registry: DocTypeRegistry = REGISTRY
+
+    def __post_init__(self) -> None:
+        self.fingerprint = fingerprint(self.extractor)
+        self.engine = open_database(self.settings.review_database_url)
+        self.parquet = ParquetSink(self.settings.out_dir / "curated")
+        self.options = ValidationOptions(balance_tolerance=self.settings.balance_tolerance)
+
+    def done_before(self, doc_ids: Sequence[str]) -> set[str]:
+        """The documents among ``doc_ids`` already processed under this configuration."""
+        with Session(self.engine) as session:
+            return set(already_processed(session, doc_ids, self.fingerprint))
+
+
+def route_documents(
+    context: RunContext, part: str, curated: Sequence[CuratedDocument], stopped: Sequence[DocumentResult]
+) -> list[DocumentResult]:
+    """Write curated rows to Parquet, then queue reviews and record outcomes in one transaction."""
+    at = datetime.now(tz=context.started_at.tzinfo)
+    lineage = {
+        doc.result.doc_id: lineage_for(doc, context.run_id, context.extractor, at)
+        for doc in curated
+        if doc.result.doc_id
+    }
+    for doc_type in {doc.result.doc_type for doc in curated if doc.result.doc_type}:
+        tables = context.registry[doc_type].tables(context.options)
+        of_type = [doc for doc in curated if doc.result.doc_type == doc_type]
+        rows = curated_rows(of_type, tables, lineage)
+        for spec in tables:
+            context.parquet.write(spec, rows[spec.name], part=part, day=at.date())
+    results = [doc.result for doc in curated] + list(stopped)
+    with Session(context.engine) as session, session.begin():
+        enqueue(session, results, context.run_id)
+        record_processed(session, results, context.fingerprint, context.run_id)
+    return results

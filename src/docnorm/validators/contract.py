@@ -1,0 +1,82 @@
+"""Contract records as rows of contracts, contract_parties, contract_amounts and contract_signatories."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from docnorm.schemas.contract import Contract
+from docnorm.validators import checks
+from docnorm.validators.options import ValidationOptions
+from docnorm.validators.tables import MONEY, Column, Row, TableSpec
+
+
+def contract_tables(options: ValidationOptions) -> list[TableSpec]:
+    """The curated tables of the contract doc type and their checks."""
+    del options  # contracts have no tolerance-based checks
+    return [
+        TableSpec(
+            "contracts",
+            [
+                Column("title", pa.string()),
+                Column("effective_date", pa.date32()),
+                Column("effective_date_text", pa.string()),
+                Column("end_date", pa.date32()),
+                Column("end_date_text", pa.string()),
+                Column("term_months", pa.int32(), [checks.positive()]),
+                Column("governing_law", pa.string()),
+                Column("auto_renewal", pa.bool_()),
+                Column("termination_notice_days", pa.int32(), [checks.not_negative()]),
+                Column("party_count", pa.int32()),
+            ],
+            checks=[
+                checks.date_parses("effective_date"),
+                checks.date_parses("end_date"),
+                checks.ordered("effective_date", "end_date"),
+            ],
+        ),
+        TableSpec(
+            "contract_parties",
+            [Column("position", pa.int32()), Column("name", pa.string()), Column("role", pa.string())],
+        ),
+        TableSpec(
+            "contract_amounts",
+            [
+                Column("position", pa.int32()),
+                Column("amount", MONEY),
+                Column("currency", pa.string(), [checks.iso4217()]),
+            ],
+        ),
+        TableSpec(
+            "contract_signatories",
+            [Column("position", pa.int32()), Column("name", pa.string()), Column("title", pa.string())],
+        ),
+    ]
+
+
+def contract_rows(record: Contract) -> dict[str, list[Row]]:
+    """Flatten one contract into its tables' rows (without lineage)."""
+    return {
+        "contracts": [
+            {
+                "title": record.title.value if record.title else None,
+                "effective_date": record.effective_date.value if record.effective_date else None,
+                "effective_date_text": record.effective_date.quote if record.effective_date else None,
+                "end_date": record.end_date.value if record.end_date else None,
+                "end_date_text": record.end_date.quote if record.end_date else None,
+                "term_months": record.term_months.value if record.term_months else None,
+                "governing_law": record.governing_law.value if record.governing_law else None,
+                "auto_renewal": record.auto_renewal.value if record.auto_renewal else None,
+                "termination_notice_days": (
+                    record.termination_notice_days.value if record.termination_notice_days else None
+                ),
+                "party_count": len(record.parties),
+            }
+        ],
+        "contract_parties": [{"position": i, "name": p.name, "role": p.role} for i, p in enumerate(record.parties)],
+        "contract_amounts": [
+            {"position": i, "amount": m.amount, "currency": m.currency} for i, m in enumerate(record.amounts)
+        ],
+        "contract_signatories": [
+            {"position": i, "name": s.name, "title": s.title} for i, s in enumerate(record.signatories)
+        ],
+    }

@@ -1,0 +1,95 @@
+"""Medical records as rows of medical_records and its child tables. All columns are PHI."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from docnorm.schemas.medical import MedicalRecord
+from docnorm.validators import checks
+from docnorm.validators.options import ValidationOptions
+from docnorm.validators.tables import Column, Row, TableSpec
+
+
+def medical_tables(options: ValidationOptions) -> list[TableSpec]:
+    """The curated tables of the medical record doc type and their checks."""
+    del options
+    return [
+        TableSpec(
+            "medical_records",
+            [
+                Column("patient_name", pa.string()),
+                Column("birth_date", pa.date32()),
+                Column("birth_date_text", pa.string()),
+                Column("mrn", pa.string()),
+                Column("encounter_date", pa.date32()),
+                Column("encounter_date_text", pa.string()),
+                Column("provider", pa.string()),
+                Column("chief_complaint", pa.string()),
+                Column("plan", pa.string()),
+            ],
+            checks=[
+                checks.date_parses("birth_date"),
+                checks.date_parses("encounter_date"),
+                checks.ordered("birth_date", "encounter_date"),
+            ],
+        ),
+        TableSpec(
+            "medical_diagnoses",
+            [
+                Column("position", pa.int32()),
+                Column("text", pa.string()),
+                Column("icd10_code", pa.string(), [checks.icd10cm_exists()]),
+            ],
+        ),
+        TableSpec(
+            "medical_medications",
+            [
+                Column("position", pa.int32()),
+                Column("name", pa.string()),
+                Column("dose", pa.string()),
+                Column("route", pa.string()),
+                Column("frequency", pa.string()),
+            ],
+        ),
+        TableSpec("medical_allergies", [Column("position", pa.int32()), Column("substance", pa.string())]),
+        TableSpec(
+            "medical_vitals",
+            [
+                Column("position", pa.int32()),
+                Column("name", pa.string()),
+                Column("value", pa.string()),
+                Column("unit", pa.string()),
+            ],
+        ),
+    ]
+
+
+def medical_rows(record: MedicalRecord) -> dict[str, list[Row]]:
+    """Flatten one medical record into its tables' rows (without lineage)."""
+    patient = record.patient
+    return {
+        "medical_records": [
+            {
+                "patient_name": patient.name.value if patient.name else None,
+                "birth_date": patient.birth_date.value if patient.birth_date else None,
+                "birth_date_text": patient.birth_date.quote if patient.birth_date else None,
+                "mrn": patient.mrn.value if patient.mrn else None,
+                "encounter_date": record.encounter_date.value if record.encounter_date else None,
+                "encounter_date_text": record.encounter_date.quote if record.encounter_date else None,
+                "provider": record.provider.value if record.provider else None,
+                "chief_complaint": record.chief_complaint.value if record.chief_complaint else None,
+                "plan": record.plan.value if record.plan else None,
+            }
+        ],
+        "medical_diagnoses": [
+            {"position": i, "text": d.text, "icd10_code": d.icd10_code} for i, d in enumerate(record.diagnoses)
+        ],
+        "medical_medications": [
+            {"position": i, "name": m.name, "dose": m.dose, "route": m.route, "frequency": m.frequency}
+            for i, m in enumerate(record.medications)
+        ],
+        "medical_allergies": [{"position": i, "substance": a.value} for i, a in enumerate(record.allergies)],
+        "medical_vitals": [
+            {"position": i, "name": v.name, "value": v.value, "unit": v.unit} for i, v in enumerate(record.vitals)
+        ],
+    }

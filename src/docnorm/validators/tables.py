@@ -1,0 +1,78 @@
+"""Table specs: one definition gives both the Arrow schema of a curated table and its pandera model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa_checks
+import pyarrow as pa
+
+MONEY = pa.decimal128(24, 4)
+"""Money and statement figures: exact, 20 integer digits and 4 decimals."""
+
+LINEAGE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
+    ("doc_id", pa.string()),
+    ("source_uri", pa.string()),
+    ("run_id", pa.string()),
+    ("extractor", pa.string()),
+    ("model", pa.string()),
+    ("schema_version", pa.string()),
+    ("extracted_at", pa.timestamp("us", tz="UTC")),
+)
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A business column: its Arrow type and the pandera checks on its values."""
+
+    name: str
+    type: pa.DataType
+    checks: Sequence[pa_checks.Check] = ()
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A curated table: columns, row-level and table-level checks. Lineage columns are added."""
+
+    name: str
+    columns: Sequence[Column]
+    checks: Sequence[pa_checks.Check] = field(default_factory=tuple)
+
+    @property
+    def arrow_schema(self) -> pa.Schema:
+        """The stable Arrow schema written to Parquet: lineage first, then business columns."""
+        fields = [pa.field(name, kind, nullable=name not in ("doc_id", "run_id")) for name, kind in LINEAGE_COLUMNS]
+        return pa.schema(fields + [pa.field(c.name, c.type) for c in self.columns])
+
+    @property
+    def pandera_schema(self) -> pa_checks.DataFrameSchema:
+        """The pandera model the table's rows are validated against (all failures collected)."""
+        return pa_checks.DataFrameSchema(
+            {
+                "doc_id": pa_checks.Column(str, nullable=False),
+                **{c.name: pa_checks.Column(checks=list(c.checks), nullable=True) for c in self.columns},
+            },
+            checks=list(self.checks),
+            name=self.name,
+            strict=True,
+        )
+
+    def frame(self, rows: Sequence[Row]) -> pd.DataFrame:
+        """Rows as a frame for the checks: Decimals as floats, dates as timestamps (tolerances apply)."""
+        columns = ["doc_id", *(c.name for c in self.columns)]
+        return pd.DataFrame([{k: _checkable(row.get(k)) for k in columns} for row in rows], columns=columns)
+
+
+def _checkable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return pd.Timestamp(value)
+    return value

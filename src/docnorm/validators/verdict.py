@@ -1,0 +1,54 @@
+"""Validate a micro-batch of rows against the table specs and say, per document, what failed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import pandera.errors
+
+from docnorm.schemas.documents import Reason
+from docnorm.validators.tables import Row, TableSpec
+
+
+def failures_by_document(tables: Sequence[TableSpec], rows: Mapping[str, Sequence[Row]]) -> dict[str, list[Reason]]:
+    """Every failed check, grouped by ``doc_id``; documents with no entry passed.
+
+    Validation is lazy: all failures of all tables are collected, none is dropped.
+    Messages name the table, column and check, never a value.
+    """
+    found: dict[str, dict[tuple[str, str | None], Reason]] = {}
+    for spec in tables:
+        table_rows = rows.get(spec.name) or []
+        if not table_rows:
+            continue
+        frame = spec.frame(table_rows)
+        try:
+            spec.pandera_schema.validate(frame, lazy=True)
+        except pandera.errors.SchemaErrors as exc:
+            for doc_id, reason in _reasons(spec, frame, exc.failure_cases):
+                found.setdefault(doc_id, {}).setdefault((reason.code, reason.field), reason)
+    return {doc_id: list(reasons.values()) for doc_id, reasons in found.items()}
+
+
+def _reasons(spec: TableSpec, frame: pd.DataFrame, cases: pd.DataFrame) -> list[tuple[str, Reason]]:
+    # pandera reports a check by its error text when it has one, else by its name.
+    known = [*spec.checks, *(check for column in spec.columns for check in column.checks)]
+    by_label = {str(c.error or c.name): c for c in known}
+    table_level = {str(c.error or c.name) for c in spec.checks}
+    out: list[tuple[str, Reason]] = []
+    for case in cases.to_dict("records"):
+        label = str(case["check"])
+        check = by_label.get(label)
+        column = None if label in table_level or pd.isna(case["column"]) else str(case["column"])
+        reason = Reason(
+            code=str(check.name) if check is not None else label.split("(")[0],
+            field=f"{spec.name}.{column}" if column else spec.name,
+            message=str(check.error) if check is not None and check.error else f"failed {label.split('(')[0]}",
+        )
+        index = case["index"]
+        doc_ids = (
+            [str(frame.at[int(index), "doc_id"])] if pd.notna(index) else [str(d) for d in frame["doc_id"].unique()]
+        )
+        out.extend((doc_id, reason) for doc_id in doc_ids)
+    return out

@@ -1,0 +1,52 @@
+"""Classification: the winning doc type, its confidence and cues, or a typed reason to review."""
+
+from __future__ import annotations
+
+import pytest
+
+from docnorm.doctypes import REGISTRY
+from docnorm.extractors.classify import Cue, classify
+from docnorm.schemas.documents import ParsedDocument
+from docnorm.schemas.errors import ClassificationError
+
+CUES = {spec.name: spec.cues for spec in REGISTRY}
+
+
+@pytest.mark.parametrize(
+    ("name", "doc_type"),
+    [
+        ("master-services-agreement.pdf", "contract"),
+        ("non-disclosure-agreement.docx", "contract"),
+        ("supply-agreement.html", "contract"),
+        ("lease-agreement.eml", "contract"),
+        ("consulting-agreement.txt", "contract"),
+        ("balance-sheet-acme-2024.html", "financial_statement"),
+        ("income-statement-globex-2024.pdf", "financial_statement"),
+        ("cash-flow-initech-2024.docx", "financial_statement"),
+        ("income-statement-hooli-q1.eml", "financial_statement"),
+        ("visit-note-diabetes.txt", "medical_record"),
+        ("discharge-summary-pneumonia.pdf", "medical_record"),
+        ("primary-care-note.html", "medical_record"),
+        ("follow-up-asthma.docx", "medical_record"),
+    ],
+)
+def test_examples_are_classified_with_the_cues_that_decided(
+    parsed_examples: dict[str, ParsedDocument], name: str, doc_type: str
+) -> None:
+    decided = classify(parsed_examples[name], CUES, min_score=3.0, min_margin=0.25)
+    assert decided.doc_type == doc_type
+    assert decided.confidence >= 0.6
+    assert decided.cues and all(cue in {c.name for c in CUES[doc_type]} for cue in decided.cues)
+
+
+def test_a_memo_is_unknown(parsed_examples: dict[str, ParsedDocument]) -> None:
+    with pytest.raises(ClassificationError) as caught:
+        classify(parsed_examples["team-lunch-memo.txt"], CUES, min_score=3.0, min_margin=0.25)
+    assert caught.value.reason == "unknown_type"
+
+
+def test_a_tie_between_two_types_is_ambiguous(parsed_examples: dict[str, ParsedDocument]) -> None:
+    even = {"a": [Cue("agreement", r"agreement", 2.0)], "b": [Cue("agreement_too", r"agreement", 2.0)]}
+    with pytest.raises(ClassificationError) as caught:
+        classify(parsed_examples["consulting-agreement.txt"], even, min_score=1.0, min_margin=0.25)
+    assert caught.value.reason == "ambiguous_type"
