@@ -8,6 +8,7 @@ has set the variable themselves.
 
 from __future__ import annotations
 
+import logging
 import os
 
 OFFLINE_DEFAULTS = {
@@ -21,7 +22,14 @@ OFFLINE_DEFAULTS = {
 }
 
 
+# Parsing libraries that log document text at DEBUG/DETAIL level (unstructured's trace logger
+# prints every element it classifies): documents may hold PHI, so they speak only of problems.
+CONTENT_LOGGERS = ("unstructured", "unstructured.trace", "pdfminer", "pypdf", "docx", "PIL")
+
+
 def apply_offline_defaults() -> None:
-    """Set each offline/telemetry variable unless the environment already sets it."""
+    """Set each offline/telemetry variable unless the environment already sets it; mute content loggers."""
     for name, value in OFFLINE_DEFAULTS.items():
         os.environ.setdefault(name, value)
+    for name in CONTENT_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -35,7 +35,9 @@ def _main() -> None:
 @app.command()
 def run(
     paths: Annotated[list[str], typer.Argument(help="Files, folders (searched recursively) or glob patterns.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder [default: DOCNORM_OUT_DIR or out].")
+    ] = None,
     extractor: Annotated[str | None, typer.Option(help="Extractor kind (default: DOCNORM_EXTRACTOR or rules).")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Documents per micro-batch.", min=1)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -47,18 +49,23 @@ def run(
     """
     # Prefect's per-task INFO lines would bury the progress bar; the UI keeps them.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from docnorm.extractors import build_extractor
     from docnorm.flows.process_batch import RunSummary, process_batch
+    from docnorm.parsers.discover import discover
     from docnorm.progress import reporting_to
     from docnorm.settings import load_settings
 
     try:
-        load_settings(out_dir=out, extractor=extractor, batch_size=batch_size)
+        # Check what the user can fix before paying for Prefect's start-up.
+        settings = load_settings(out_dir=out, extractor=extractor, batch_size=batch_size)
+        build_extractor(settings.extractor, {})
+        discover(paths)
         with _progress(quiet) as hook, reporting_to(hook):
             summary: RunSummary = process_batch(
-                [str(p) for p in paths], out_dir=str(out), extractor=extractor, batch_size=batch_size
+                [str(p) for p in paths], out_dir=str(settings.out_dir), extractor=extractor, batch_size=batch_size
             )
     except ConfigError as exc:
-        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        errors.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
     _print_summary(summary)
 

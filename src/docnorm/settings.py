@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from docnorm.schemas.errors import ConfigError
@@ -34,9 +34,6 @@ class Settings(BaseSettings):
     balance_tolerance: float = Field(
         default=0.01, ge=0, description="Allowed relative gap in assets = liabilities + equity and in totals."
     )
-    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint (issue #4).")
-    llm_api_key: SecretStr | None = None
-    llm_model: str | None = None
 
     @property
     def review_database_url(self) -> str:

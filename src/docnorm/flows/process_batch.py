@@ -80,19 +80,19 @@ def route_task(
     return route_documents(context, part, curated, stopped)
 
 
-@flow(name="process_batch", flow_run_name="process-{out_dir}", validate_parameters=True)
+@flow(name="process_batch", validate_parameters=True)
 def process_batch(
-    inputs: list[str], out_dir: str = "out", extractor: str | None = None, batch_size: int | None = None
+    inputs: list[str], out_dir: str | None = None, extractor: str | None = None, batch_size: int | None = None
 ) -> RunSummary:
     """Process files, folders or globs into curated Parquet tables and the review queue.
 
     Args:
         inputs: Files, folders (searched recursively) or glob patterns.
-        out_dir: Output folder for curated/, review.db and runs/.
+        out_dir: Output folder for curated/, review.db and runs/; default from DOCNORM_OUT_DIR (out).
         extractor: Extractor kind; default from DOCNORM_EXTRACTOR (rules).
         batch_size: Documents per micro-batch; default from DOCNORM_BATCH_SIZE.
     """
-    settings = load_settings(out_dir=Path(out_dir), extractor=extractor, batch_size=batch_size)
+    settings = load_settings(out_dir=out_dir, extractor=extractor, batch_size=batch_size)
     return run_pipeline(inputs, settings)
 
 
