@@ -33,3 +33,5 @@ def apply_offline_defaults() -> None:
         os.environ.setdefault(name, value)
     for name in CONTENT_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    # pypdf warns about damage that intake already reports as a typed reason.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)

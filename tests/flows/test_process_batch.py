@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import httpx
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pytest
@@ -145,3 +146,28 @@ def test_logs_name_ids_and_counts_never_patient_data(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "document" in logged
     assert not [term for term in phi if term and term in logged]
+
+
+def test_the_run_publishes_a_content_free_summary_artifact(run: tuple[RunSummary, Path, Path]) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    summary, _, _ = run
+    # Plain HTTP: Prefect 3.8.8's client sends filter fields its own server rejects.
+    response = httpx.post(
+        f"{PREFECT_API_URL.value()}/artifacts/filter",
+        json={
+            "artifacts": {"key": {"any_": ["docnorm-run-summary"]}, "flow_run_id": {"any_": [summary.run_id]}},
+            "limit": 10,
+            "offset": 0,
+            "sort": "CREATED_DESC",
+        },
+    )
+    response.raise_for_status()
+    [artifact] = response.json()
+    rows = json.loads(artifact["data"])
+    assert {row["doc_type"]: (row["curated"], row["review"]) for row in rows} == {
+        "contract": (5, 0),
+        "financial_statement": (4, 1),
+        "medical_record": (4, 1),
+        "unknown": (0, 2),
+    }

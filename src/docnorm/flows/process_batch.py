@@ -32,8 +32,7 @@ from docnorm.stages import (
     validate_documents,
 )
 
-# Stage inputs are in-memory documents and clients: never hash them for a cache key, never persist them.
-_TASK_OPTIONS = {"cache_policy": NO_CACHE, "persist_result": False}
+# Stage tasks take in-memory documents and sinks: never hash them for a cache key, never persist them.
 
 
 class RunSummary(BaseModel):
@@ -50,13 +49,13 @@ class RunSummary(BaseModel):
     results: list[DocumentResult]
 
 
-@task(name="parse", **_TASK_OPTIONS)
+@task(name="parse", cache_policy=NO_CACHE, persist_result=False)
 def parse_task(paths: Sequence[Path], context: RunContext) -> tuple[list[ParsedDocument], list[DocumentResult]]:
     """Intake and parse a micro-batch."""
     return parse_documents(paths, context.settings, context.done_before)
 
 
-@task(name="extract", **_TASK_OPTIONS)
+@task(name="extract", cache_policy=NO_CACHE, persist_result=False)
 def extract_task(
     documents: Sequence[ParsedDocument], context: RunContext
 ) -> tuple[list[ExtractedDocument], list[DocumentResult]]:
@@ -64,7 +63,7 @@ def extract_task(
     return extract_documents(documents, context.settings, context.extractor, context.registry)
 
 
-@task(name="validate", **_TASK_OPTIONS)
+@task(name="validate", cache_policy=NO_CACHE, persist_result=False)
 def validate_task(
     documents: Sequence[ExtractedDocument], context: RunContext
 ) -> tuple[list[CuratedDocument], list[DocumentResult]]:
@@ -72,7 +71,7 @@ def validate_task(
     return validate_documents(documents, context.options, context.registry)
 
 
-@task(name="route", **_TASK_OPTIONS)
+@task(name="route", cache_policy=NO_CACHE, persist_result=False)
 def route_task(
     context: RunContext, part: str, curated: Sequence[CuratedDocument], stopped: Sequence[DocumentResult]
 ) -> list[DocumentResult]:

@@ -7,7 +7,7 @@ import pyarrow as pa
 from docnorm.schemas.contract import Contract
 from docnorm.validators import checks
 from docnorm.validators.options import ValidationOptions
-from docnorm.validators.tables import MONEY, Column, Row, TableSpec
+from docnorm.validators.tables import MONEY, Column, Row, TableSpec, quote_of, value_of
 
 
 def contract_tables(options: ValidationOptions) -> list[TableSpec]:
@@ -58,17 +58,15 @@ def contract_rows(record: Contract) -> dict[str, list[Row]]:
     return {
         "contracts": [
             {
-                "title": record.title.value if record.title else None,
-                "effective_date": record.effective_date.value if record.effective_date else None,
-                "effective_date_text": record.effective_date.quote if record.effective_date else None,
-                "end_date": record.end_date.value if record.end_date else None,
-                "end_date_text": record.end_date.quote if record.end_date else None,
-                "term_months": record.term_months.value if record.term_months else None,
-                "governing_law": record.governing_law.value if record.governing_law else None,
-                "auto_renewal": record.auto_renewal.value if record.auto_renewal else None,
-                "termination_notice_days": (
-                    record.termination_notice_days.value if record.termination_notice_days else None
-                ),
+                "title": value_of(record.title),
+                "effective_date": value_of(record.effective_date),
+                "effective_date_text": quote_of(record.effective_date),
+                "end_date": value_of(record.end_date),
+                "end_date_text": quote_of(record.end_date),
+                "term_months": value_of(record.term_months),
+                "governing_law": value_of(record.governing_law),
+                "auto_renewal": value_of(record.auto_renewal),
+                "termination_notice_days": value_of(record.termination_notice_days),
                 "party_count": len(record.parties),
             }
         ],

@@ -11,7 +11,7 @@ import pyarrow as pa
 from docnorm.schemas.financial import FinancialStatement, StatementKind
 from docnorm.validators import checks
 from docnorm.validators.options import ValidationOptions
-from docnorm.validators.tables import MONEY, Column, Row, TableSpec
+from docnorm.validators.tables import MONEY, Column, Row, TableSpec, quote_of, value_of
 
 _TOTALS = {
     "total_assets": "Assets",
@@ -105,18 +105,18 @@ def financial_rows(record: FinancialStatement) -> dict[str, list[Row]]:
         name: next((i.value for i in record.line_items if i.concept == concept), None)
         for name, concept in _TOTALS.items()
     }
-    kind = record.statement_kind.value if record.statement_kind else None
-    scale = record.unit_scale.value if record.unit_scale else None
+    kind = value_of(record.statement_kind)
+    scale = value_of(record.unit_scale)
     return {
         "financial_statements": [
             {
-                "entity": record.entity.value if record.entity else None,
+                "entity": value_of(record.entity),
                 "statement_kind": kind.value if kind else None,
-                "period_start": record.period_start.value if record.period_start else None,
-                "period_start_text": record.period_start.quote if record.period_start else None,
-                "period_end": record.period_end.value if record.period_end else None,
-                "period_end_text": record.period_end.quote if record.period_end else None,
-                "currency": record.currency.value if record.currency else None,
+                "period_start": value_of(record.period_start),
+                "period_start_text": quote_of(record.period_start),
+                "period_end": value_of(record.period_end),
+                "period_end_text": quote_of(record.period_end),
+                "currency": value_of(record.currency),
                 "unit_scale": scale.value if scale else None,
                 **totals,
                 "line_item_count": len(record.line_items),

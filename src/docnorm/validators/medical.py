@@ -7,7 +7,7 @@ import pyarrow as pa
 from docnorm.schemas.medical import MedicalRecord
 from docnorm.validators import checks
 from docnorm.validators.options import ValidationOptions
-from docnorm.validators.tables import Column, Row, TableSpec
+from docnorm.validators.tables import Column, Row, TableSpec, quote_of, value_of
 
 
 def medical_tables(options: ValidationOptions) -> list[TableSpec]:
@@ -70,15 +70,15 @@ def medical_rows(record: MedicalRecord) -> dict[str, list[Row]]:
     return {
         "medical_records": [
             {
-                "patient_name": patient.name.value if patient.name else None,
-                "birth_date": patient.birth_date.value if patient.birth_date else None,
-                "birth_date_text": patient.birth_date.quote if patient.birth_date else None,
-                "mrn": patient.mrn.value if patient.mrn else None,
-                "encounter_date": record.encounter_date.value if record.encounter_date else None,
-                "encounter_date_text": record.encounter_date.quote if record.encounter_date else None,
-                "provider": record.provider.value if record.provider else None,
-                "chief_complaint": record.chief_complaint.value if record.chief_complaint else None,
-                "plan": record.plan.value if record.plan else None,
+                "patient_name": value_of(patient.name),
+                "birth_date": value_of(patient.birth_date),
+                "birth_date_text": quote_of(patient.birth_date),
+                "mrn": value_of(patient.mrn),
+                "encounter_date": value_of(record.encounter_date),
+                "encounter_date_text": quote_of(record.encounter_date),
+                "provider": value_of(record.provider),
+                "chief_complaint": value_of(record.chief_complaint),
+                "plan": value_of(record.plan),
             }
         ],
         "medical_diagnoses": [

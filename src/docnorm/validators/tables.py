@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import pandera.pandas as pa_checks
 import pyarrow as pa
+
+from docnorm.schemas.evidence import Extracted
 
 MONEY = pa.decimal128(24, 4)
 """Money and statement figures: exact, 20 integer digits and 4 decimals."""
@@ -26,6 +28,17 @@ LINEAGE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
 )
 
 Row = dict[str, Any]
+T = TypeVar("T")
+
+
+def value_of(field: Extracted[T] | None) -> T | None:
+    """The normalised value of an optional extracted field."""
+    return field.value if field is not None else None
+
+
+def quote_of(field: Extracted[Any] | None) -> str | None:
+    """The source text of an optional extracted field (kept next to dates to check they parse)."""
+    return field.quote if field is not None else None
 
 
 @dataclass(frozen=True)
