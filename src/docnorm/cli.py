@@ -70,6 +70,45 @@ def run(
     _print_summary(summary)
 
 
+@app.command("eval")
+def eval_(
+    dataset: Annotated[Path, typer.Argument(help="Folder with documents/ and gold.tsv (Kleister) or gold.jsonl.")],
+    extractor: Annotated[str | None, typer.Option(help="Extractor kind (default: DOCNORM_EXTRACTOR or rules).")] = None,
+    json_file: Annotated[Path | None, typer.Option("--json", help="Also write the scores as JSON here.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Score extraction on a gold DATASET: per-key and micro precision / recall / F1.
+
+    Runs intake, parsing, classification and extraction on every document and compares
+    with the gold (Kleister rules for gold.tsv: upper-cased values, sets per key).
+    """
+    from docnorm.eval import evaluate
+    from docnorm.settings import load_settings
+
+    try:
+        settings = load_settings(extractor=extractor)
+        with _progress(quiet) as hook:
+            report = evaluate(dataset, settings, progress=hook)
+    except ConfigError as exc:
+        errors.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    table = Table(title=f"{report.extractor} on {report.dataset} ({report.n_docs} documents, {report.layout} layout)")
+    for column in ("key", "precision", "recall", "F1", "support"):
+        table.add_column(column, justify="left" if column == "key" else "right")
+    for key, score in report.per_key.items():
+        table.add_row(key, f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}", str(score.support))
+    micro = report.micro
+    table.add_row("[bold]micro", f"[bold]{micro.precision:.3f}", f"[bold]{micro.recall:.3f}", f"[bold]{micro.f1:.3f}",
+                  f"[bold]{micro.support}")  # fmt: skip
+    console.print(table)
+    console.print(f"classification accuracy: {report.classification_accuracy:.3f}")
+    console.print(f"documents that failed before extraction: {report.failures} {report.failure_reasons or ''}")
+    if json_file is not None:
+        json_file.parent.mkdir(parents=True, exist_ok=True)
+        json_file.write_text(report.model_dump_json(indent=2), encoding="utf-8")
+        console.print(f"scores written to {json_file}")
+
+
 class _Bar:
     def __init__(self, progress: Progress | None) -> None:
         self._progress = progress

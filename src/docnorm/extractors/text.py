@@ -22,8 +22,8 @@ _MONTH = (
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 DATE = (
-    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:day\s+of\s+)?{_MONTH},?\s+\d{{4}}"
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\s*,?\s*\d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:day\s+of\s+|of\s+)?{_MONTH},?\s*\d{{4}}"
     r"|\d{4}-\d{2}-\d{2}"
     r"|\d{1,2}/\d{1,2}/\d{4})"
 )
@@ -49,7 +49,9 @@ class Span:
 
 def parse_date(text: str) -> date | None:
     """A calendar date from a date-like string, or None when it names no real date."""
-    cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text).replace("day of", "")
+    cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text)
+    cleaned = re.sub(r"\b(?:day\s+)?of\b", " ", cleaned)
+    cleaned = re.sub(r",(?=\d)", ", ", cleaned)
     try:
         return date_parser.parse(cleaned, dayfirst=False, fuzzy=False).date()
     except (ValueError, OverflowError):

@@ -1,5 +1,6 @@
 """Prefect flows that compose the stages; no stage logic lives here."""
 
+from docnorm.flows.evaluate import evaluate
 from docnorm.flows.process_batch import RunSummary, process_batch
 
-__all__ = ["RunSummary", "process_batch"]
+__all__ = ["RunSummary", "evaluate", "process_batch"]

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from docnorm.extractors.classify import Cue
+from docnorm.extractors.jurisdictions import jurisdiction_pattern
 from docnorm.extractors.text import (
     DATE,
     Span,
@@ -47,25 +48,14 @@ def extract_contract(doc: ParsedDocument) -> Contract:
     return Contract(
         title=_title(doc),
         parties=parties,
-        effective_date=extracted_date(
-            doc,
-            field_value(doc, r"effective date", DATE)
-            or find(doc, rf"(?:effective|dated|entered into)(?: as)?(?: of)?\s+(?P<v>{DATE})"),
-        ),
+        effective_date=extracted_date(doc, _effective_date(doc)),
         end_date=extracted_date(
             doc,
             field_value(doc, r"end date|expiration date", DATE)
             or find(doc, rf"(?:expire|terminate|end)s?\s+on\s+(?P<v>{DATE})"),
         ),
         term_months=_term_months(doc),
-        governing_law=extracted_text(
-            doc,
-            find(
-                doc,
-                r"governed by[^.]{0,60}?laws? of (?:the )?(?:State of |Commonwealth of )?(?P<v>[A-Z][A-Za-z ]+?)[,.(]",
-                flags=0,
-            ),
-        ),
+        governing_law=_governing_law(doc),
         auto_renewal=_auto_renewal(doc),
         termination_notice_days=_notice_days(doc),
         amounts=[
@@ -94,30 +84,169 @@ def _title(doc: ParsedDocument) -> Extracted[str] | None:
     return None
 
 
+_PREAMBLE = re.compile(r"\b(?:by\s+and\s+)?between\b|\bamong\b|\bPARTIES\s*:", re.IGNORECASE)
+_SUFFIX = (
+    r"(?i:Inc\.?|Incorporated|L\.?L\.?C\.?|Ltd\.?|Limited|Corp\.?|Corporation|Co\.|Company|L\.?P\.?|"
+    r"L\.?L\.?P\.?|plc|ASA|AG|GmbH|N\.V\.|S\.A\.|B\.V\.)"
+)
+_TOKEN = r"(?:[A-Z0-9][\w.&'’¢\-]*|&)"
+_JOINER = r"(?:and|of|the|de|du|von|van|der)"
+_LEADING_NAME = re.compile(
+    rf"\s*(?:the\s+)?[“\"]?(?P<name>{_TOKEN}(?:\s+(?:{_TOKEN}|{_JOINER}(?=\s+[A-Z])))*?(?:,?\s+{_SUFFIX})?)"
+    r"(?=\s*[,(“\"]|\s*\)|\s+and\b|\s+an?\b|\s+d/b/a\b|\s+f/k/a\b|\s+hereinafter\b|\s*\.\s|\s*;|\s*$)"
+)
+_NEXT_PARTY = re.compile(r"^\s+(?:and|&)\s+|[)”\"]\s*(?:,\s*)?(?:and\s+|&\s+)?(?=[“\"]?[A-Z0-9])")
+_ROLE_WORDS = re.compile(
+    r"^(?:the\s+)?(?:undersigned|company|employee|employer|executive|consultant|contractor|recipient|discloser|"
+    r"party|parties|you|buyer|seller|purchaser|director|agreement|[A-Z]+)$",
+    re.IGNORECASE,
+)
+_MAX_PARTIES = 4
+_PREAMBLE_WINDOW = 4000
+
+
 def _parties(doc: ParsedDocument) -> list[Party]:
-    parties: list[Party] = []
-    for match in _PARTY.finditer(doc.text[:5000]):
-        name = re.sub(r"^(?:by and )?between\s+|^and\s+", "", match.group("v").strip(), flags=re.IGNORECASE)
-        start = match.start("v") + match.group("v").find(name)
-        if any(p.name == name for p in parties):
-            continue
-        parties.append(
-            Party(name=name, role=match.group("role").strip(), evidence=doc.evidence(start, start + len(name)))
+    """The parties named in the preamble ("between A, a ... ("A") and B ..."), in order.
+
+    A party's name is the run of capitalised words (with a company suffix such as
+    ", Inc.") that starts each party's slot; the slots are separated by "and" or by
+    the closing of a defined term such as (the "Company"). Defined terms and role
+    words ("the undersigned", "Employee") are not names.
+    """
+    for trigger in _PREAMBLE.finditer(doc.text[:_PREAMBLE_WINDOW]):
+        parties = list(_parties_after(doc, trigger.end()))
+        if parties:
+            return parties
+    return []
+
+
+def _parties_after(doc: ParsedDocument, position: int) -> Iterator[Party]:
+    end = min(len(doc.text), position + 1200)
+    found: list[str] = []
+    while position < end and len(found) < _MAX_PARTIES:
+        match = _LEADING_NAME.match(doc.text, position, end)
+        if match is None:
+            return
+        name = " ".join(match.group("name").split())
+        if not _ROLE_WORDS.match(name) and len(name) > 2 and name not in found:
+            found.append(name)
+            start = match.start("name")
+            yield Party(name=name, role=None, evidence=doc.evidence(start, match.end("name")))
+        following = _NEXT_PARTY.search(doc.text, match.end("name"), min(end, match.end("name") + 600))
+        if following is None or _sentence_ends(doc.text[match.end("name") : following.start()]):
+            return
+        position = following.end()
+
+
+def _sentence_ends(text: str) -> bool:
+    return bool(re.search(r"[a-z)”\"]\.\s+[A-Z]", text))
+
+
+_DATED = re.compile(
+    rf"\b(?:effective|dated|entered|made|executed|signed|as\s+of)\b[^.;()]{{0,40}}?(?P<v>{DATE})", re.IGNORECASE
+)
+_WITNESS_DATE = re.compile(rf"IN WITNESS WHEREOF[^.]{{0,200}}?(?P<v>{DATE})", re.IGNORECASE)
+
+
+def _effective_date(doc: ParsedDocument) -> Span | None:
+    """The date the preamble says the agreement is made, dated or effective.
+
+    In order: a date right after "dated / effective / entered into / made ... as of"
+    near the top; an "Effective Date:" label; the first date at the very top (a
+    letter's date); the date of the IN WITNESS WHEREOF sentence.
+    """
+    head = doc.text[:2500]
+    match = _DATED.search(head)
+    if match:
+        return Span(match.group("v"), match.start("v"), match.end("v"))
+    labelled = field_value(doc, r"effective date", DATE)
+    if labelled:
+        return labelled
+    top = re.search(DATE, doc.text[:800], re.IGNORECASE)
+    if top:
+        return Span(top.group(), top.start(), top.end())
+    witness = _WITNESS_DATE.search(doc.text)
+    return Span(witness.group("v"), witness.start("v"), witness.end("v")) if witness else None
+
+
+_LAW_CONTEXT = re.compile(r"govern|constru|interpret|applicable law|choice of law", re.IGNORECASE)
+_LAWS_OF = re.compile(r"\blaws?\b[^.;]{0,40}?\bof\s+(?:the\s+)?(?:(?:state|commonwealth)\s+of\s+)?$", re.IGNORECASE)
+
+
+def _governing_law(doc: ParsedDocument) -> Extracted[str] | None:
+    """The jurisdiction named as "the laws of X" in a governing-law sentence.
+
+    Every mention of a known jurisdiction is scored by what precedes it: "laws of
+    (the State of)" right before it, and governing-law words in the same stretch of
+    text. A name with no law context is never reported.
+    """
+    best: tuple[int, int, int] | None = None
+    for match in jurisdiction_pattern().finditer(doc.text):
+        before = doc.text[max(0, match.start() - 160) : match.start()]
+        score = (
+            2 * bool(_LAWS_OF.search(before))
+            + bool(_LAW_CONTEXT.search(before))
+            + bool(re.search(r"\b(?:state|commonwealth) of\s+$", before, re.IGNORECASE))
         )
-    return parties
+        if score >= 2 and (best is None or score > best[0]):
+            best = (score, match.start(), match.end())
+    if best is None:
+        return None
+    return Extracted[str](value=doc.text[best[1] : best[2]], evidence=doc.evidence(best[1], best[2]))
+
+
+_DURATION = r"(?P<v>(?:(?:[a-z]+(?:-[a-z]+)?)\s+)?(?:\(\d+\)\s*)?(?:\d+\s*)?(?:years?|months?|days?))(?!\s*(?:’|')s)"
+_MIN_TERM_WEIGHT = 3
+_TERM_PATTERNS = (
+    # "the term of this Agreement shall be three (3) years", "an initial term of 24 months"
+    (
+        3,
+        re.compile(
+            rf"\b(?:(?:initial|original)\s+term\s+of|term\s+of\s+(?:this|the)\s+agreement\s+(?:shall|will)\s+be(?:\s+for)?|(?:has|have|for)\s+a\s+term\s+of)\s+{_DURATION}",
+            re.IGNORECASE,
+        ),
+    ),
+    # "this Agreement shall terminate / expire ... two (2) years from the date hereof"
+    (
+        3,
+        re.compile(
+            rf"\b(?:agreement|obligations)\b[^.;]{{0,80}}?\b(?:terminate|expire|end|remain in (?:full force and )?effect|continue)\w*\b[^.;]{{0,80}}?{_DURATION}\s+(?:from|after|following)",
+            re.IGNORECASE,
+        ),
+    ),
+    # "for a period of two (2) years from the effective date"
+    (
+        1,
+        re.compile(
+            rf"\bfor a period of\s+{_DURATION}\s+(?:from|after|following)\s+the\s+(?:effective\s+)?date", re.IGNORECASE
+        ),
+    ),
+)
 
 
 def _term_months(doc: ParsedDocument) -> Extracted[int] | None:
-    span = find(
-        doc,
-        r"(?:initial )?term of (?P<v>(?:[a-z\-]+ )?\(?\d*\)?\s*(?:years?|months?))",
-    )
-    if span is None:
-        return None
-    number = re.search(r"\((\d+)\)|(\d+)|([a-z\-]+)", span.text, re.IGNORECASE)
+    """How long the agreement runs, from the clause that says so; None when no clause does.
+
+    Restrictive covenants ("for one year thereafter") are not the agreement's term, so only
+    phrasings tied to the agreement's own term, expiry or effective date count.
+    """
+    for weight, pattern in sorted(_TERM_PATTERNS, key=lambda item: -item[0]):
+        if weight < _MIN_TERM_WEIGHT:
+            break
+        for match in pattern.finditer(doc.text):
+            months = _months(match.group("v"))
+            if months is not None:
+                return Extracted[int](value=months, evidence=doc.evidence(match.start("v"), match.end("v")))
+    return None
+
+
+def _months(duration: str) -> int | None:
+    number = re.search(r"\((\d+)\)|(\d+)|([a-z]+(?:-[a-z]+)?)", duration, re.IGNORECASE)
     count = number_word(next(g for g in number.groups() if g)) if number else None
-    months = None if count is None else count * (12 if "year" in span.text.lower() else 1)
-    return Extracted[int](value=months, evidence=doc.evidence(span.start, span.end))
+    if count is None:
+        return None
+    unit = duration.lower()
+    return count * 12 if "year" in unit else count if "month" in unit else None
 
 
 def _auto_renewal(doc: ParsedDocument) -> Extracted[bool] | None:

@@ -1,0 +1,70 @@
+"""The Kleister NDA keys and normalisation, mapped from docnorm's Contract record.
+
+The mapping lives with the dataset adapter, not in the schema: Kleister's keys are
+one dataset's view of a contract.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel
+
+from docnorm.extractors.text import number_word
+from docnorm.schemas.contract import Contract
+
+_HONORIFICS = re.compile(r",?\s+(?:M\.D\.|Ph\.D\.|Jr\.|Sr\.|Esq\.|J\.D\.)$")
+
+
+# The annotators wrote company suffixes in one canonical form ("Escalade, Incorporated" is
+# ESCALADE_INC., "Z Capital Partners L.L.C." is Z_CAPITAL_PARTNERS_LLC, "&" is "and");
+# both gold and predictions are brought to it before comparing.
+_CANONICAL = [
+    (re.compile(r"\s*&\s*"), " and "),
+    (re.compile(r"\bIncorporated$", re.IGNORECASE), "Inc."),
+    (re.compile(r"\bLimited$", re.IGNORECASE), "Ltd."),
+    (re.compile(r"\bL\.L\.C\.?$", re.IGNORECASE), "LLC"),
+    (re.compile(r"\bL\.P\.?$", re.IGNORECASE), "LP"),
+    (re.compile(r"\bL\.L\.P\.?$", re.IGNORECASE), "LLP"),
+    (re.compile(r"[’`]"), "'"),
+]
+
+
+def normalise(value: str) -> str:
+    """Kleister's comparison form: spaces and colons as ``_``, upper case, no commas or stray quotes."""
+    text = value.replace("_", " ").replace("“", "").replace("”", "").replace('"', "").replace(",", "").strip()
+    for pattern, replacement in _CANONICAL:
+        text = pattern.sub(replacement, text)
+    text = re.sub(r"[\s:]+", "_", text.strip())
+    return text.strip("_").upper()
+
+
+def contract_keys(record: BaseModel) -> dict[str, list[str]]:
+    """``effective_date``, ``jurisdiction``, ``party`` (repeated) and ``term`` of a Contract."""
+    assert isinstance(record, Contract)
+    keys: dict[str, list[str]] = {}
+    if record.effective_date and record.effective_date.value:
+        keys["effective_date"] = [record.effective_date.value.isoformat()]
+    if record.governing_law and record.governing_law.value:
+        keys["jurisdiction"] = [record.governing_law.value]
+    if record.parties:
+        keys["party"] = [_HONORIFICS.sub("", party.name) for party in record.parties]
+    if record.term_months and record.term_months.quote:
+        term = term_as_written(record.term_months.quote)
+        if term:
+            keys["term"] = [term]
+    return keys
+
+
+def term_as_written(quote: str) -> str | None:
+    """``{number}_{unit}`` from a duration as written, e.g. "three (3) years" → ``3_years``."""
+    unit = re.search(r"\b(year|month|week|day)s?\b", quote, re.IGNORECASE)
+    number = re.search(
+        r"\((\d+)\)|\b(\d+)\b|\b([a-z]+(?:-[a-z]+)?)\b",
+        quote.replace(unit.group(0), "") if unit else quote,
+        re.IGNORECASE,
+    )
+    if not unit or not number:
+        return None
+    count = number_word(next(g for g in number.groups() if g))
+    return f"{count}_{unit.group(1).lower()}s" if count is not None else None
