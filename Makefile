@@ -15,7 +15,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: help install demo test lint format typecheck examples clean
+.PHONY: help install demo test lint format typecheck examples gold eval clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,18 +36,24 @@ test: install ## run the whole test suite
 	$(PY) -m pytest
 
 lint: install ## ruff lint and format check
-	.venv/bin/ruff check src tests scripts
-	.venv/bin/ruff format --check src tests scripts
+	.venv/bin/ruff check src tests scripts benchmarks
+	.venv/bin/ruff format --check src tests scripts benchmarks
 
 format: install ## apply ruff formatting and safe fixes
-	.venv/bin/ruff check --fix src tests scripts
-	.venv/bin/ruff format src tests scripts
+	.venv/bin/ruff check --fix src tests scripts benchmarks
+	.venv/bin/ruff format src tests scripts benchmarks
 
 typecheck: install ## mypy over the package
 	.venv/bin/mypy src
 
 examples: install ## regenerate examples/inbox reproducibly
 	$(PY) scripts/make_examples.py
+
+gold: install ## regenerate the synthetic gold sets in examples/gold
+	$(PY) scripts/make_gold.py
+
+eval: install ## score the rules extractor on every dev gold set (benchmarks/eval_report.py)
+	$(PY) benchmarks/eval_report.py $(EVAL_ARGS)
 
 clean: ## remove outputs and caches (not .venv)
 	rm -rf out .pytest_cache .ruff_cache .mypy_cache

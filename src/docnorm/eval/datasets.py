@@ -30,7 +30,10 @@ class GoldDocument:
 class Layout(Protocol):
     """How a dataset folder stores gold, and how a predicted record becomes comparable values."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Shown in reports."""
+        ...
 
     def detect(self, folder: Path) -> bool:
         """True when ``folder`` is in this layout."""

@@ -10,7 +10,7 @@ import re
 
 from pydantic import BaseModel
 
-from docnorm.extractors.text import number_word
+from docnorm.extractors.text import duration_count
 from docnorm.schemas.contract import Contract
 
 _HONORIFICS = re.compile(r",?\s+(?:M\.D\.|Ph\.D\.|Jr\.|Sr\.|Esq\.|J\.D\.)$")
@@ -59,12 +59,7 @@ def contract_keys(record: BaseModel) -> dict[str, list[str]]:
 def term_as_written(quote: str) -> str | None:
     """``{number}_{unit}`` from a duration as written, e.g. "three (3) years" → ``3_years``."""
     unit = re.search(r"\b(year|month|week|day)s?\b", quote, re.IGNORECASE)
-    number = re.search(
-        r"\((\d+)\)|\b(\d+)\b|\b([a-z]+(?:-[a-z]+)?)\b",
-        quote.replace(unit.group(0), "") if unit else quote,
-        re.IGNORECASE,
-    )
-    if not unit or not number:
+    count = duration_count(quote)
+    if not unit or count is None:
         return None
-    count = number_word(next(g for g in number.groups() if g))
-    return f"{count}_{unit.group(1).lower()}s" if count is not None else None
+    return f"{count}_{unit.group(1).lower()}s"

@@ -37,6 +37,8 @@ def evaluate(folder: Path, settings: Settings, progress: ProgressHook | None = N
     """Score ``settings.extractor`` on the dataset in ``folder``."""
     layout, docs = load_dataset(folder)
     extractor = build_extractor(settings.extractor, {spec.name: spec.rules for spec in REGISTRY})
+    # Only what the dataset annotates is scored: a field nobody labelled is not a false positive.
+    annotated = {key for doc in docs for key in doc.gold}
     tally = Tally()
     correct_type = 0
     reasons: Counter[str] = Counter()
@@ -50,7 +52,8 @@ def evaluate(folder: Path, settings: Settings, progress: ProgressHook | None = N
             result = by_uri.get(doc.path.resolve().as_uri())
             doc_type = result.doc_type if result else None
             correct_type += doc_type == doc.doc_type
-            tally.add(doc.gold, layout.predicted(result.record if result else None, doc_type))
+            predicted = layout.predicted(result.record if result else None, doc_type)
+            tally.add(doc.gold, {key: values for key, values in predicted.items() if key in annotated})
         if progress:
             progress(min(start + batch, len(docs)), len(docs))
     return EvalReport(

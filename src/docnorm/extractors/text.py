@@ -109,7 +109,7 @@ def _span(doc: ParsedDocument, start: int, end: int) -> Span:
 
 FIELD_LABELS = (
     r"[A-Z]{2,6}|Patient(?: Name)?|Name|Date of (?:Birth|Service|Visit)|Visit Date|Encounter Date|Provider|"
-    r"Attending(?: Physician)?|Physician|Chief Complaint|Title|Currency|Company|Entity|Effective Date|End Date|"
+    r"Attending(?: Physician)?|Physician|Chief Complaint|Medical Record (?:Number|No\.?)|Title|Currency|Company|Entity|Effective Date|End Date|"
     r"Expiration Date|Period (?:Start|End)"
 )
 """Labels that commonly follow one another on a flattened line; a value ends where one starts."""
@@ -151,16 +151,28 @@ def money_spans(doc: ParsedDocument) -> Iterator[tuple[Span, str, Decimal]]:
         yield _span(doc, match.start(), match.end()), currency_code(token), amount
 
 
-WORD_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty-five": 45,
-    "forty five": 45, "sixty": 60, "ninety": 90,
-}  # fmt: skip
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+          "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]  # fmt: skip
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 
 
 def number_word(text: str) -> int | None:
-    """An integer written as digits or as an English word."""
+    """An integer written as digits or in English words up to 99 ("twenty-four", "forty five")."""
     text = text.strip().lower()
     if text.isdigit():
         return int(text)
-    return WORD_NUMBERS.get(text)
+    if text in _UNITS:
+        return _UNITS.index(text)
+    tens, _, unit = text.replace("-", " ").partition(" ")
+    if tens in _TENS and (not unit or unit in _UNITS[1:10]):
+        return _TENS[tens] + (_UNITS.index(unit) if unit else 0)
+    return None
+
+
+def duration_count(text: str) -> int | None:
+    """The number in a duration as written: "(18)" first, then digits, then a number word."""
+    for pattern in (r"\((\d+)\)", r"\b(\d+)\b", r"\b([a-z]+(?:[- ][a-z]+)?)\s+(?:\(|years?|months?|weeks?|days?)"):
+        match = re.search(pattern, text, re.IGNORECASE)
+        if match and (count := number_word(match.group(1))) is not None:
+            return count
+    return None

@@ -10,13 +10,13 @@ from docnorm.extractors.jurisdictions import jurisdiction_pattern
 from docnorm.extractors.text import (
     DATE,
     Span,
+    duration_count,
     extracted_date,
     extracted_text,
     field_value,
     find,
     find_all,
     money_spans,
-    number_word,
 )
 from docnorm.schemas.contract import Contract
 from docnorm.schemas.documents import ParsedDocument
@@ -241,8 +241,7 @@ def _term_months(doc: ParsedDocument) -> Extracted[int] | None:
 
 
 def _months(duration: str) -> int | None:
-    number = re.search(r"\((\d+)\)|(\d+)|([a-z]+(?:-[a-z]+)?)", duration, re.IGNORECASE)
-    count = number_word(next(g for g in number.groups() if g)) if number else None
+    count = duration_count(duration)
     if count is None:
         return None
     unit = duration.lower()
@@ -260,6 +259,4 @@ def _notice_days(doc: ParsedDocument) -> Extracted[int] | None:
     span = find(doc, r"(?P<v>(?:[a-z\-]+ )?\(?\d*\)?\s*days'?)\s+(?:prior )?(?:written )?notice")
     if span is None:
         return None
-    number = re.search(r"\((\d+)\)|(\d+)|([a-z\-]+)", span.text, re.IGNORECASE)
-    days = number_word(next(g for g in number.groups() if g)) if number else None
-    return Extracted[int](value=days, evidence=doc.evidence(span.start, span.end))
+    return Extracted[int](value=duration_count(span.text), evidence=doc.evidence(span.start, span.end))

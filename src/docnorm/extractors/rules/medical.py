@@ -72,7 +72,9 @@ _SECTION_NAMES = {
 }
 
 
-_LIST_MARKER = re.compile(r"(?:^|(?<=\s))(?:\d{1,2}[.)]\s+(?=[A-Z])|[-*•]\s+)")
+# A dash is a bullet only before a word: " - K21.9" after a diagnosis is its code, not a new item.
+_LIST_MARKER = re.compile(r"(?:^|(?<=\s))(?:\d{1,2}[.)]\s+(?=[A-Z])|[-*•]\s+(?=[A-Za-z][a-z]))")
+_NO_ALLERGIES = re.compile(r"^(?:none|nkda|nka|no known (?:drug )?allergies|n/?a)\.?$", re.IGNORECASE)
 
 
 def _items(line: Span) -> Iterator[Span]:
@@ -157,6 +159,8 @@ def _medications(doc: ParsedDocument, lines: list[Span]) -> Iterator[Medication]
 def _allergies(doc: ParsedDocument, lines: list[Span]) -> Iterator[Extracted[str]]:
     for line in lines:
         position = line.start
+        if _NO_ALLERGIES.match(line.text.strip()):
+            continue
         for item in re.split(r"[,;]", line.text):
             name = item.strip(" .-*•")
             at = doc.text.find(name, position, line.end) if name else -1

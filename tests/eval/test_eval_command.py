@@ -1,0 +1,49 @@
+"""``docnorm eval`` and the ``evaluate`` flow on the bundled medical gold set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from docnorm.cli import app
+from tests.conftest import ROOT
+
+MEDICAL = ROOT / "examples" / "gold" / "medical_records"
+
+
+def test_eval_prints_scores_and_writes_the_documented_json(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["eval", str(MEDICAL), "--json", str(tmp_path / "scores.json"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "micro" in result.output and "classification accuracy: 1.000" in result.output
+    report = json.loads((tmp_path / "scores.json").read_text())
+    assert {"dataset", "extractor", "n_docs", "micro", "per_key", "classification_accuracy", "failures"} <= set(report)
+    assert report["n_docs"] == 12 and report["extractor"] == "rules"
+    assert set(report["micro"]) >= {"precision", "recall", "f1"}
+    assert report["per_key"]["diagnoses.icd10_code"]["support"] == 21
+
+
+def test_eval_of_a_folder_without_gold_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["eval", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "neither gold.tsv nor gold.jsonl" in result.output
+
+
+@pytest.mark.slow
+def test_the_evaluate_flow_publishes_its_scores(prefect_api: None) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    from docnorm.flows import evaluate
+
+    report = evaluate(str(MEDICAL))
+    response = httpx.post(
+        f"{PREFECT_API_URL.value()}/artifacts/filter",
+        json={"artifacts": {"key": {"any_": ["docnorm-eval"]}}, "limit": 5, "offset": 0, "sort": "CREATED_DESC"},
+    )
+    response.raise_for_status()
+    rows = {row["key"]: row for row in json.loads(response.json()[0]["data"])}
+    assert rows["micro"]["f1"] == report.micro.f1
+    assert rows["patient.name"]["support"] == 12
