@@ -84,7 +84,15 @@ def _title(doc: ParsedDocument) -> Extracted[str] | None:
     return None
 
 
-_PREAMBLE = re.compile(r"\b(?:by\s+and\s+)?between\b|\bamong\b|\bPARTIES\s*:", re.IGNORECASE)
+_PREAMBLE = re.compile(
+    r"\b(?:by\s+and\s+)?between\b|\bamong\b|\bPARTIES\s*:|\b(?:entered\s+into|made)\b[^.;]{0,120}?\bby\s+(?!and\b)",
+    re.IGNORECASE,
+)
+_SIGNATURE_COMPANY = re.compile(
+    r"(?:^|\n|\s{2,})(?P<name>[A-Z][\w.&'’\-]*(?:\s+(?:[A-Z][\w.&'’\-]*|&|and|of))*,?\s+"
+    r"(?:Inc\.?|INC\.?|LLC|L\.L\.C\.|Ltd\.?|LTD\.?|Corp\.?|CORP\.?|Corporation|CORPORATION|Co\.|CO\.|Company|COMPANY|"
+    r"L\.P\.|LP))\s*,?\s*(?:\n\s*)?By\s*:"
+)
 _SUFFIX = (
     r"(?i:Inc\.?|Incorporated|L\.?L\.?C\.?|Ltd\.?|Limited|Corp\.?|Corporation|Co\.|Company|L\.?P\.?|"
     r"L\.?L\.?P\.?|plc|ASA|AG|GmbH|N\.V\.|S\.A\.|B\.V\.)"
@@ -113,11 +121,35 @@ def _parties(doc: ParsedDocument) -> list[Party]:
     the closing of a defined term such as (the "Company"). Defined terms and role
     words ("the undersigned", "Employee") are not names.
     """
+    parties: list[Party] = []
     for trigger in _PREAMBLE.finditer(doc.text[:_PREAMBLE_WINDOW]):
         parties = list(_parties_after(doc, trigger.end()))
         if parties:
-            return parties
-    return []
+            break
+    if len(parties) < 2:
+        parties += [p for p in _signature_parties(doc) if _key(p.name) not in {_key(q.name) for q in parties}]
+    return parties[:_MAX_PARTIES]
+
+
+_SIGNATURE_NOISE = re.compile(
+    r"\b(?:Director|President|Officer|Title|Name|Signature|Page)\b|^(?:The\s+)?Company\b", re.IGNORECASE
+)
+
+
+def _signature_parties(doc: ParsedDocument) -> Iterator[Party]:
+    """Companies named right above a "By:" signature line (letter agreements have no preamble)."""
+    seen: set[str] = set()
+    for match in _SIGNATURE_COMPANY.finditer(doc.text):
+        name = " ".join(match.group("name").split())
+        if _SIGNATURE_NOISE.search(name) or len(name.split()) < 2:
+            continue
+        if _key(name) not in seen:
+            seen.add(_key(name))
+            yield Party(name=name, role=None, evidence=doc.evidence(match.start("name"), match.end("name")))
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def _parties_after(doc: ParsedDocument, position: int) -> Iterator[Party]:
