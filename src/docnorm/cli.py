@@ -49,16 +49,16 @@ def run(
     """
     # Prefect's per-task INFO lines would bury the progress bar; the UI keeps them.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from docnorm.extractors import build_extractor
     from docnorm.flows.process_batch import RunSummary, process_batch
     from docnorm.parsers.discover import discover
     from docnorm.progress import reporting_to
     from docnorm.settings import load_settings
+    from docnorm.stages import make_extractor
 
     try:
         # Check what the user can fix before paying for Prefect's start-up.
         settings = load_settings(out_dir=out, extractor=extractor, batch_size=batch_size)
-        build_extractor(settings.extractor, {})
+        make_extractor(settings)
         discover(paths)
         with _progress(quiet) as hook, reporting_to(hook):
             summary: RunSummary = process_batch(
@@ -103,6 +103,11 @@ def eval_(
     console.print(table)
     console.print(f"classification accuracy: {report.classification_accuracy:.3f}")
     console.print(f"documents that failed before extraction: {report.failures} {report.failure_reasons or ''}")
+    if report.usage.calls:
+        u = report.usage
+        console.print(
+            f"LLM: {u.calls} call(s), {u.prompt_tokens} prompt + {u.completion_tokens} completion tokens, cost {u.cost_usd}"
+        )
     if json_file is not None:
         json_file.parent.mkdir(parents=True, exist_ok=True)
         json_file.write_text(report.model_dump_json(indent=2), encoding="utf-8")
@@ -154,6 +159,11 @@ def _print_summary(summary: object) -> None:
     console.print(f"curated tables: {out / 'curated'}/<table>/  (Parquet)")
     console.print(f"review queue:   {summary.review_url}")
     console.print(f"run manifest:   {summary.manifest}")
+    if summary.usage.calls:
+        u = summary.usage
+        console.print(
+            f"LLM usage:      {u.calls} call(s), {u.prompt_tokens + u.completion_tokens} tokens, cost {u.cost_usd}"
+        )
 
 
 def main() -> None:

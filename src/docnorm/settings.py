@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from docnorm.schemas.errors import ConfigError
@@ -14,7 +14,7 @@ from docnorm.schemas.errors import ConfigError
 class Settings(BaseSettings):
     """docnorm's settings. Every field can be set as ``DOCNORM_<FIELD>`` (upper case)."""
 
-    model_config = SettingsConfigDict(env_prefix="DOCNORM_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="DOCNORM_", extra="ignore", populate_by_name=True)
 
     out_dir: Path = Field(default=Path("out"), description="Where curated Parquet, review.db and manifests go.")
     review_url: str | None = Field(
@@ -34,6 +34,49 @@ class Settings(BaseSettings):
     balance_tolerance: float = Field(
         default=0.01, ge=0, description="Allowed relative gap in assets = liabilities + equity and in totals."
     )
+
+    llm_base_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DOCNORM_LLM_BASE_URL", "OPENAI_BASE_URL"),
+        description="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1; falls back to OPENAI_BASE_URL.",
+    )
+    llm_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DOCNORM_LLM_API_KEY", "OPENAI_API_KEY"),
+        description="API key of the endpoint; falls back to OPENAI_API_KEY.",
+    )
+    llm_model: str | None = Field(default=None, description="Model name the endpoint serves.")
+    llm_mode: Literal["tools", "json", "md_json"] = Field(
+        default="tools", description="How instructor asks for the schema: tools, json, or md_json (no tool calling)."
+    )
+    llm_temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
+    llm_timeout_seconds: float = Field(default=60.0, gt=0, description="Timeout of one HTTP request.")
+    llm_max_retries: int = Field(
+        default=4, ge=0, description="Retries of 429 / 5xx / timeouts / connection errors (backoff with jitter)."
+    )
+    llm_validation_retries: int = Field(
+        default=2, ge=0, description="Re-asks with the validation error when an answer does not fit the schema."
+    )
+    llm_concurrency: int = Field(default=8, ge=1, description="LLM calls in flight at once.")
+    llm_max_input_tokens: int = Field(
+        default=6000, ge=512, description="Input token budget per call; longer documents are split by elements."
+    )
+    llm_prices: dict[str, tuple[float, float]] = Field(
+        default_factory=dict,
+        description='USD per million input and output tokens by model, JSON: {"gpt-4o-mini": [0.15, 0.6]}.',
+    )
+    llm_ungrounded: Literal["review", "drop"] = Field(
+        default="review",
+        description="A value whose quote is not in the document sends the document to review, or is dropped.",
+    )
+    llm_cache_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the LLM result cache; default sqlite:///<out_dir>/llm_cache.db."
+    )
+
+    @property
+    def llm_cache_database_url(self) -> str:
+        """Where LLM answers are cached, so an unchanged corpus costs no second call."""
+        return self.llm_cache_url or f"sqlite:///{self.out_dir / 'llm_cache.db'}"
 
     @property
     def review_database_url(self) -> str:

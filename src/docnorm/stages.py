@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from docnorm import __version__
 from docnorm.doctypes import REGISTRY, DocTypeRegistry
-from docnorm.extractors.base import Extractor
+from docnorm.extractors.base import Extractor, ExtractorContext, build_extractor
 from docnorm.extractors.classify import classify
 from docnorm.parsers import Limits, document_id, intake, parse
 from docnorm.schemas import SCHEMA_VERSION
@@ -32,10 +32,18 @@ from docnorm.schemas.documents import (
     ParsedDocument,
     Reason,
     Stage,
+    Usage,
 )
 from docnorm.schemas.errors import DataError
 from docnorm.settings import Settings
-from docnorm.sinks import ParquetSink, already_processed, enqueue, open_database, record_processed
+from docnorm.sinks import (
+    ParquetSink,
+    SqlResultCache,
+    already_processed,
+    enqueue,
+    open_database,
+    record_processed,
+)
 from docnorm.validators.options import ValidationOptions
 from docnorm.validators.tables import Row, TableSpec
 from docnorm.validators.verdict import failures_by_document
@@ -51,6 +59,7 @@ class ExtractedDocument:
     classification: Classification
     doc_type: str
     record: BaseModel
+    usage: Usage | None = None
 
 
 @dataclass
@@ -61,9 +70,20 @@ class CuratedDocument:
     rows: dict[str, list[Row]] = field(default_factory=dict)
 
 
+def make_extractor(settings: Settings, registry: DocTypeRegistry = REGISTRY) -> Extractor:
+    """The configured extractor over every registered doc type, with the LLM result cache."""
+    context = ExtractorContext(
+        rules={spec.name: spec.rules for spec in registry},
+        models={spec.name: spec.model for spec in registry},
+        settings=settings,
+        cache=SqlResultCache(settings.llm_cache_database_url),
+    )
+    return build_extractor(settings.extractor, context)
+
+
 def fingerprint(extractor: Extractor) -> str:
     """What makes two runs over the same bytes produce the same rows."""
-    parts = [SCHEMA_VERSION, __version__, extractor.name, extractor.model or ""]
+    parts = [SCHEMA_VERSION, __version__, extractor.name, extractor.model or "", extractor.prompt_version or ""]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
@@ -118,23 +138,27 @@ def parse_documents(
 def extract_documents(
     documents: Sequence[ParsedDocument], settings: Settings, extractor: Extractor, registry: DocTypeRegistry = REGISTRY
 ) -> tuple[list[ExtractedDocument], list[DocumentResult]]:
-    """Classify each document and extract its doc type's record."""
+    """Classify each document, then extract the classified ones together (an LLM extractor runs them concurrently)."""
     cues = {spec.name: spec.cues for spec in registry}
-    extracted: list[ExtractedDocument] = []
+    classified: list[tuple[ParsedDocument, Classification]] = []
     stopped: list[DocumentResult] = []
     for doc in documents:
-        source = doc.source
         try:
             decided = classify(
                 doc, cues, min_score=settings.classify_min_score, min_margin=settings.classify_min_margin
             )
-            assert decided.doc_type is not None
-            record = extractor.extract(doc, decided.doc_type)
         except DataError as error:
-            log.info("document %s stopped at %s: %s", source.doc_id[:12], error.stage, error.reason)
-            stopped.append(_from_error(source.source_uri, source.doc_id, error))
+            log.info("document %s stopped at classify: %s", doc.source.doc_id[:12], error.reason)
+            stopped.append(_from_error(doc.source.source_uri, doc.source.doc_id, error))
             continue
-        extracted.append(ExtractedDocument(doc, decided, decided.doc_type, record))
+        classified.append((doc, decided))
+    outcomes = extractor.extract_many([(doc, str(decided.doc_type)) for doc, decided in classified])
+    extracted: list[ExtractedDocument] = []
+    for (doc, decided), outcome in zip(classified, outcomes, strict=True):
+        if isinstance(outcome, DataError):
+            stopped.append(_from_error(doc.source.source_uri, doc.source.doc_id, outcome, decided.doc_type))
+        else:
+            extracted.append(ExtractedDocument(doc, decided, str(decided.doc_type), outcome.record, outcome.usage))
     return extracted, stopped
 
 
@@ -157,11 +181,23 @@ def validate_documents(
             if reasons := failures.get(source.doc_id):
                 log.info("document %s failed %d check(s)", source.doc_id[:12], len(reasons))
                 stopped.append(
-                    _review(source.source_uri, source.doc_id, Stage.VALIDATE, reasons, doc_type=doc_type, record=record)
+                    _review(
+                        source.source_uri,
+                        source.doc_id,
+                        Stage.VALIDATE,
+                        reasons,
+                        doc_type=doc_type,
+                        record=record,
+                        usage=doc.usage,
+                    )
                 )
             else:
                 result = DocumentResult(
-                    source_uri=source.source_uri, doc_id=source.doc_id, doc_type=doc_type, outcome=Outcome.CURATED
+                    source_uri=source.source_uri,
+                    doc_id=source.doc_id,
+                    doc_type=doc_type,
+                    outcome=Outcome.CURATED,
+                    usage=doc.usage,
                 )
                 curated.append(CuratedDocument(result, rows_by_doc[source.doc_id]))
     return curated, stopped
@@ -191,6 +227,7 @@ def curated_rows(
 def lineage_for(doc: CuratedDocument, run_id: str, extractor: Extractor, at: datetime) -> Lineage:
     """The lineage stamp of a curated document's rows."""
     assert doc.result.doc_id is not None
+    usage = doc.result.usage
     return Lineage(
         doc_id=doc.result.doc_id,
         source_uri=doc.result.source_uri,
@@ -198,7 +235,11 @@ def lineage_for(doc: CuratedDocument, run_id: str, extractor: Extractor, at: dat
         extractor=extractor.name,
         model=extractor.model,
         schema_version=SCHEMA_VERSION,
+        prompt_version=extractor.prompt_version,
         extracted_at=at,
+        llm_prompt_tokens=usage.prompt_tokens if usage else None,
+        llm_completion_tokens=usage.completion_tokens if usage else None,
+        llm_cost_usd=usage.cost_usd if usage else None,
     )
 
 

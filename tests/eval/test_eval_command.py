@@ -47,3 +47,22 @@ def test_the_evaluate_flow_publishes_its_scores(prefect_api: None) -> None:
     rows = {row["key"]: row for row in json.loads(response.json()[0]["data"])}
     assert rows["micro"]["f1"] == report.micro.f1
     assert rows["patient.name"]["support"] == 12
+
+
+def test_eval_with_the_hybrid_extractor_against_the_test_double(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docnorm.testing import OpenAITestDouble
+
+    with OpenAITestDouble() as double:
+        monkeypatch.setenv("DOCNORM_LLM_BASE_URL", double.base_url)
+        monkeypatch.setenv("DOCNORM_LLM_API_KEY", "test-key")
+        monkeypatch.setenv("DOCNORM_LLM_MODEL", "test-model")
+        monkeypatch.setenv("DOCNORM_OUT_DIR", str(tmp_path / "out"))
+        result = CliRunner().invoke(
+            app, ["eval", str(MEDICAL), "--extractor", "hybrid", "--json", str(tmp_path / "h.json"), "-q"]
+        )
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "h.json").read_text())
+    assert report["extractor"] == "hybrid" and report["micro"]["f1"] >= 0.9
+    assert report["usage"]["calls"] == len(double.requests)

@@ -8,12 +8,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from docnorm.doctypes import REGISTRY
 from docnorm.eval.datasets import load_dataset
 from docnorm.eval.metrics import Score, Tally
-from docnorm.extractors import build_extractor
+from docnorm.schemas.documents import Usage
 from docnorm.settings import Settings
-from docnorm.stages import extract_documents, parse_documents
+from docnorm.stages import extract_documents, make_extractor, parse_documents
 
 ProgressHook = Callable[[int, int], None]
 
@@ -31,22 +30,26 @@ class EvalReport(BaseModel):
     failures: int
     """Documents that stopped before extraction (parse or classification), all counted as misses."""
     failure_reasons: dict[str, int]
+    usage: Usage
+    """LLM calls, tokens and cost spent (zeros for rules; cached answers cost nothing)."""
 
 
 def evaluate(folder: Path, settings: Settings, progress: ProgressHook | None = None, batch: int = 8) -> EvalReport:
     """Score ``settings.extractor`` on the dataset in ``folder``."""
     layout, docs = load_dataset(folder)
-    extractor = build_extractor(settings.extractor, {spec.name: spec.rules for spec in REGISTRY})
+    extractor = make_extractor(settings)
     # Only what the dataset annotates is scored: a field nobody labelled is not a false positive.
     annotated = {key for doc in docs for key in doc.gold}
     tally = Tally()
     correct_type = 0
     reasons: Counter[str] = Counter()
+    usage = Usage()
     for start in range(0, len(docs), batch):
         chunk = docs[start : start + batch]
         parsed, stopped = parse_documents([d.path for d in chunk], settings)
         extracted, unclassified = extract_documents(parsed, settings, extractor)
         by_uri = {e.parsed.source.source_uri: e for e in extracted}
+        usage = sum((e.usage for e in extracted if e.usage), usage)
         reasons.update(r.reasons[0].code for r in [*stopped, *unclassified] if r.reasons)
         for doc in chunk:
             result = by_uri.get(doc.path.resolve().as_uri())
@@ -66,4 +69,5 @@ def evaluate(folder: Path, settings: Settings, progress: ProgressHook | None = N
         classification_accuracy=round(correct_type / len(docs), 4) if docs else 0.0,
         failures=sum(reasons.values()),
         failure_reasons=dict(reasons),
+        usage=usage,
     )

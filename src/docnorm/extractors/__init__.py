@@ -1,6 +1,28 @@
-"""Classification and extraction: cues, the Extractor protocol, rules per doc type."""
+"""Classification and extraction: cues, the Extractor protocol, rules per doc type, the LLM extractors."""
 
-from docnorm.extractors.base import Extractor, RuleFn, RulesExtractor, build_extractor, register_extractor
+from docnorm.extractors.base import (
+    Extraction,
+    Extractor,
+    ExtractorContext,
+    ResultCache,
+    RuleFn,
+    RulesExtractor,
+    build_extractor,
+    extractor_names,
+    register_extractor,
+)
 from docnorm.extractors.classify import Cue, classify
 
-__all__ = ["Cue", "Extractor", "RuleFn", "RulesExtractor", "build_extractor", "classify", "register_extractor"]
+__all__ = [
+    "Cue",
+    "Extraction",
+    "Extractor",
+    "ExtractorContext",
+    "ResultCache",
+    "RuleFn",
+    "RulesExtractor",
+    "build_extractor",
+    "classify",
+    "extractor_names",
+    "register_extractor",
+]

@@ -1,29 +1,64 @@
-"""The Extractor protocol and the registry of extractor kinds."""
+"""The Extractor protocol, what an extraction returns, and the registry of extractor kinds."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Protocol, runtime_checkable
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
-from docnorm.schemas.documents import ParsedDocument
-from docnorm.schemas.errors import ConfigError, ExtractionError
+from docnorm.schemas.documents import ParsedDocument, Usage
+from docnorm.schemas.errors import ConfigError, DataError, ExtractionError
+from docnorm.settings import Settings
 
 RuleFn = Callable[[ParsedDocument], BaseModel]
 
 
+@dataclass(frozen=True)
+class Extraction:
+    """A document's record, and what producing it cost (None for extractors that call no model)."""
+
+    record: BaseModel
+    usage: Usage | None = None
+
+
+class ResultCache(Protocol):
+    """Stores answers by key so an unchanged document is never sent to the model twice."""
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The cached value, if any."""
+        ...
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        """Remember ``value`` under ``key``."""
+        ...
+
+
+@dataclass(frozen=True)
+class ExtractorContext:
+    """What an extractor kind is built from: per-type rules and models, settings, an optional cache."""
+
+    rules: Mapping[str, RuleFn]
+    models: Mapping[str, type[BaseModel]]
+    settings: Settings
+    cache: ResultCache | None = None
+
+
 @runtime_checkable
 class Extractor(Protocol):
-    """Turns a parsed, classified document into its doc type's pydantic record."""
+    """Turns parsed, classified documents into their doc types' pydantic records."""
 
     name: str
     """Recorded in lineage, e.g. ``rules``."""
     model: str | None
     """The LLM behind it, if any; recorded in lineage."""
+    prompt_version: str | None
+    """The prompt's version, if any; recorded in lineage and part of the cache key."""
 
-    def extract(self, doc: ParsedDocument, doc_type: str) -> BaseModel:
-        """Return the record, or raise ExtractionError."""
+    def extract_many(self, items: Sequence[tuple[ParsedDocument, str]]) -> list[Extraction | DataError]:
+        """One result per (document, doc type), in order: a record, or the DataError that stopped it."""
         ...
 
 
@@ -32,9 +67,10 @@ class RulesExtractor:
 
     name = "rules"
     model: str | None = None
+    prompt_version: str | None = None
 
-    def __init__(self, rules: Mapping[str, RuleFn]) -> None:
-        self._rules = dict(rules)
+    def __init__(self, context: ExtractorContext) -> None:
+        self._rules = dict(context.rules)
 
     def extract(self, doc: ParsedDocument, doc_type: str) -> BaseModel:
         """Run the doc type's rules."""
@@ -43,9 +79,35 @@ class RulesExtractor:
             raise ExtractionError("no_extractor", f"no rules for doc type {doc_type}")
         return rule(doc)
 
+    def extract_many(self, items: Sequence[tuple[ParsedDocument, str]]) -> list[Extraction | DataError]:
+        """Run the rules on each document."""
+        results: list[Extraction | DataError] = []
+        for doc, doc_type in items:
+            try:
+                results.append(Extraction(self.extract(doc, doc_type)))
+            except DataError as error:
+                results.append(error)
+        return results
 
-ExtractorFactory = Callable[[Mapping[str, RuleFn]], Extractor]
-_FACTORIES: dict[str, ExtractorFactory] = {"rules": RulesExtractor}
+
+ExtractorFactory = Callable[[ExtractorContext], Extractor]
+
+
+def _lazy(module: str, attribute: str) -> ExtractorFactory:
+    """A factory that imports its class on first use (instructor and openai load only when needed)."""
+
+    def factory(context: ExtractorContext) -> Extractor:
+        cls: ExtractorFactory = getattr(importlib.import_module(module), attribute)
+        return cls(context)
+
+    return factory
+
+
+_FACTORIES: dict[str, ExtractorFactory] = {
+    "rules": RulesExtractor,
+    "llm": _lazy("docnorm.extractors.llm.extractor", "LLMExtractor"),
+    "hybrid": _lazy("docnorm.extractors.llm.extractor", "HybridExtractor"),
+}
 
 
 def register_extractor(name: str, factory: ExtractorFactory) -> None:
@@ -55,11 +117,15 @@ def register_extractor(name: str, factory: ExtractorFactory) -> None:
     _FACTORIES[name] = factory
 
 
-def build_extractor(name: str, rules: Mapping[str, RuleFn]) -> Extractor:
+def extractor_names() -> list[str]:
+    """The registered extractor kinds."""
+    return sorted(_FACTORIES)
+
+
+def build_extractor(name: str, context: ExtractorContext) -> Extractor:
     """The extractor called ``name``; ConfigError naming the known kinds otherwise."""
     try:
         factory = _FACTORIES[name]
     except KeyError:
-        known = ", ".join(sorted(_FACTORIES))
-        raise ConfigError(f"unknown extractor {name!r}; choose one of: {known}") from None
-    return factory(rules)
+        raise ConfigError(f"unknown extractor {name!r}; choose one of: {', '.join(extractor_names())}") from None
+    return factory(context)

@@ -15,11 +15,9 @@ from prefect.context import FlowRunContext
 from pydantic import BaseModel
 
 from docnorm import progress
-from docnorm.doctypes import REGISTRY
-from docnorm.extractors import build_extractor
 from docnorm.parsers import check_parser_environment
 from docnorm.parsers.discover import discover
-from docnorm.schemas.documents import DocumentResult, ParsedDocument
+from docnorm.schemas.documents import DocumentResult, ParsedDocument, Usage
 from docnorm.settings import Settings, load_settings
 from docnorm.sinks import Manifest, manifest_entries, write_manifest
 from docnorm.stages import (
@@ -27,6 +25,7 @@ from docnorm.stages import (
     ExtractedDocument,
     RunContext,
     extract_documents,
+    make_extractor,
     parse_documents,
     route_documents,
     validate_documents,
@@ -46,6 +45,8 @@ class RunSummary(BaseModel):
     """Documents per outcome (curated, review, skipped)."""
     by_type: dict[str, dict[str, int]]
     """Documents per doc type ('unknown' when unclassified), then per outcome."""
+    usage: Usage
+    """LLM calls, tokens and cost of the run (zeros for the rules extractor)."""
     results: list[DocumentResult]
 
 
@@ -103,8 +104,7 @@ def run_pipeline(inputs: Sequence[str], settings: Settings) -> RunSummary:
     flow_run = FlowRunContext.get()
     run_id = str(flow_run.flow_run.id) if flow_run and flow_run.flow_run else uuid.uuid4().hex
     started = datetime.now(UTC)
-    rules = {spec.name: spec.rules for spec in REGISTRY}
-    context = RunContext(settings, build_extractor(settings.extractor, rules), run_id, started)
+    context = RunContext(settings, make_extractor(settings), run_id, started)
     logger.info("run %s: %d input file(s) in micro-batches of %d", run_id, len(paths), settings.batch_size)
 
     results: list[DocumentResult] = []
@@ -138,6 +138,9 @@ def _summary(context: RunContext, results: list[DocumentResult]) -> RunSummary:
             finished_at=datetime.now(UTC),
             fingerprint=context.fingerprint,
             extractor=context.extractor.name,
+            model=context.extractor.model,
+            prompt_version=context.extractor.prompt_version,
+            usage=_usage(results),
             out_dir=str(settings.out_dir),
             inputs=manifest_entries(results),
         ),
@@ -152,17 +155,35 @@ def _summary(context: RunContext, results: list[DocumentResult]) -> RunSummary:
         review_url=settings.review_database_url,
         counts=dict(Counter(r.outcome.value for r in results)),
         by_type={doc_type: dict(counts) for doc_type, counts in sorted(by_type.items())},
+        usage=_usage(results),
         results=results,
     )
 
 
+def _usage(results: list[DocumentResult]) -> Usage:
+    return sum((r.usage for r in results if r.usage is not None), Usage())
+
+
 def _publish(summary: RunSummary) -> None:
-    """A table artifact in the Prefect UI: documents by type and outcome (counts only, no content)."""
+    """A table artifact in the Prefect UI: documents, tokens and cost by type and outcome (no content)."""
+    rows = []
+    for doc_type, counts in summary.by_type.items():
+        usage = _usage([r for r in summary.results if (r.doc_type or "unknown") == doc_type])
+        rows.append(
+            {
+                "doc_type": doc_type,
+                **{o: counts.get(o, 0) for o in ("curated", "review", "skipped")},
+                "llm_calls": usage.calls,
+                "tokens": usage.prompt_tokens + usage.completion_tokens,
+                "cost_usd": usage.cost_usd,
+            }
+        )
+    total = summary.usage
     create_table_artifact(
         key="docnorm-run-summary",
-        table=[
-            {"doc_type": doc_type, **{o: counts.get(o, 0) for o in ("curated", "review", "skipped")}}
-            for doc_type, counts in summary.by_type.items()
-        ],
-        description=f"docnorm run {summary.run_id}: documents by type and outcome",
+        table=rows,
+        description=(
+            f"docnorm run {summary.run_id}: documents by type and outcome; "
+            f"{total.calls} LLM call(s), {total.prompt_tokens + total.completion_tokens} tokens, cost {total.cost_usd}"
+        ),
     )

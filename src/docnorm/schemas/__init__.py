@@ -12,6 +12,7 @@ from docnorm.schemas.documents import (
     Reason,
     SourceDocument,
     Stage,
+    Usage,
 )
 from docnorm.schemas.errors import (
     ClassificationError,
@@ -26,7 +27,7 @@ from docnorm.schemas.financial import FinancialStatement, LineItem, StatementKin
 from docnorm.schemas.medical import Diagnosis, MedicalRecord, Medication, Patient, Vital
 from docnorm.schemas.values import Money, Party, Signatory
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -60,5 +61,6 @@ __all__ = [
     "Stage",
     "StatementKind",
     "UnitScale",
+    "Usage",
     "Vital",
 ]

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from docnorm.schemas.evidence import Extracted
+from docnorm.schemas.evidence import IN_QUOTE, Extracted
 from docnorm.schemas.values import Money, Party, Signatory
 
 
@@ -21,7 +21,9 @@ class Contract(BaseModel):
         default=None, description="Length of the initial term in months, when stated as a duration."
     )
     governing_law: Extracted[str] | None = Field(
-        default=None, description="The state or country whose law governs the agreement."
+        default=None,
+        description="The state or country whose law governs the agreement.",
+        json_schema_extra=IN_QUOTE,
     )
     auto_renewal: Extracted[bool] | None = Field(
         default=None, description="True when the agreement renews automatically."

@@ -107,7 +107,31 @@ class Lineage(BaseModel):
     extractor: str
     model: str | None
     schema_version: str
+    prompt_version: str | None
     extracted_at: datetime
+    llm_prompt_tokens: int | None = None
+    llm_completion_tokens: int | None = None
+    llm_cost_usd: float | None = None
+
+
+class Usage(BaseModel):
+    """LLM calls, tokens and cost spent on one document (or summed over a run)."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = Field(default=None, description="None when the model has no price in settings.")
+
+    def __add__(self, other: Usage) -> Usage:
+        cost = (
+            None if self.cost_usd is None and other.cost_usd is None else (self.cost_usd or 0) + (other.cost_usd or 0)
+        )
+        return Usage(
+            calls=self.calls + other.calls,
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            cost_usd=None if cost is None else round(cost, 6),
+        )
 
 
 class DocumentResult(BaseModel):
@@ -120,3 +144,4 @@ class DocumentResult(BaseModel):
     stage: Stage | None = None
     reasons: list[Reason] = Field(default_factory=list)
     record: dict[str, Any] | None = Field(default=None, description="Extracted record, for reviewers.")
+    usage: Usage | None = Field(default=None, description="LLM usage, when an LLM extractor ran.")

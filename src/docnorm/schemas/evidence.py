@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 T = TypeVar("T")
+
+IN_QUOTE: JsonDict = {"in_quote": True}
+"""Marks a field of an evidenced item whose value must be readable in the item's quote."""
 
 
 class Evidence(BaseModel):

@@ -6,21 +6,21 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from docnorm.schemas.evidence import Evidence, Extracted
+from docnorm.schemas.evidence import IN_QUOTE, Evidence, Extracted
 
 
 class Patient(BaseModel):
     """Who the record is about. PHI: never log or put in messages."""
 
-    name: Extracted[str] | None = None
+    name: Extracted[str] | None = Field(default=None, json_schema_extra=IN_QUOTE)
     birth_date: Extracted[date] | None = None
-    mrn: Extracted[str] | None = Field(default=None, description="Medical record number.")
+    mrn: Extracted[str] | None = Field(default=None, description="Medical record number.", json_schema_extra=IN_QUOTE)
 
 
 class Diagnosis(BaseModel):
     """A diagnosis or problem with its ICD-10-CM code when the document gives one."""
 
-    text: str = Field(description="The diagnosis as written.")
+    text: str = Field(description="The diagnosis as written.", json_schema_extra=IN_QUOTE)
     icd10_code: str | None = Field(default=None, description="ICD-10-CM code, e.g. E11.9.")
     evidence: Evidence | None = None
 
@@ -28,7 +28,7 @@ class Diagnosis(BaseModel):
 class Medication(BaseModel):
     """A medication with dose, route and frequency as written."""
 
-    name: str
+    name: str = Field(description="The medication name as written.", json_schema_extra=IN_QUOTE)
     dose: str | None = None
     route: str | None = None
     frequency: str | None = None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from docnorm.schemas.documents import DocumentResult
+from docnorm.schemas.documents import DocumentResult, Usage
 
 
 class ManifestEntry(BaseModel):
@@ -22,6 +22,7 @@ class ManifestEntry(BaseModel):
     outcome: str
     stage: str | None
     reasons: list[str]
+    usage: Usage | None = None
 
 
 class Manifest(BaseModel):
@@ -32,6 +33,10 @@ class Manifest(BaseModel):
     finished_at: datetime
     fingerprint: str
     extractor: str
+    model: str | None
+    prompt_version: str | None
+    usage: Usage
+    """LLM calls, tokens and cost of the whole run."""
     out_dir: str
     inputs: list[ManifestEntry]
 
@@ -55,6 +60,7 @@ def manifest_entries(results: Sequence[DocumentResult]) -> list[ManifestEntry]:
             outcome=r.outcome.value,
             stage=r.stage.value if r.stage else None,
             reasons=[f"{reason.code}@{reason.field}" if reason.field else reason.code for reason in r.reasons],
+            usage=r.usage,
         )
         for r in results
     ]

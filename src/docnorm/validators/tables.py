@@ -24,7 +24,11 @@ LINEAGE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("extractor", pa.string()),
     ("model", pa.string()),
     ("schema_version", pa.string()),
+    ("prompt_version", pa.string()),
     ("extracted_at", pa.timestamp("us", tz="UTC")),
+    ("llm_prompt_tokens", pa.int64()),
+    ("llm_completion_tokens", pa.int64()),
+    ("llm_cost_usd", pa.float64()),
 )
 
 Row = dict[str, Any]

@@ -79,7 +79,8 @@ def _signatories(doc: ParsedDocument, parties: list[Party]) -> Iterator[Signator
 
 def _title(doc: ParsedDocument) -> Extracted[str] | None:
     for element in doc.elements[:5]:
-        if re.search(r"\b(agreement|contract)\b", element.text, re.IGNORECASE) and len(element.text) <= 120:
+        heading = len(element.text.split()) <= 12 and not element.text.rstrip().endswith(".")
+        if heading and re.search(r"\b(agreement|contract)\b", element.text, re.IGNORECASE):
             return extracted_text(doc, Span(element.text, element.start, element.end))
     return None
 

@@ -134,7 +134,7 @@ def _table_rows(doc: ParsedDocument, cells: list[list[str]], start: int, end: in
         figure = figures[0] if figures else None
         figure_at = doc.text.find(figure, cursor, end) if figure else -1
         if figure and figure_at >= 0:
-            yield _Row(label, figure, figure_at, figure_at + len(figure))
+            yield _Row(label, figure, position, figure_at + len(figure))
         else:
             yield _Row(label, None, position, cursor)
 
@@ -148,10 +148,11 @@ def _text_rows(line: str, offset: int) -> Iterator[_Row]:
         at = offset + match.start("figure")
         label = match.group("label").rstrip(" :.")
         heading, label = _split_heading(label)
+        start = offset + match.start("label")
         if heading:
-            start = offset + match.start("label")
             yield _Row(heading, None, start, start + len(heading))
-        yield _Row(label, figure, at, at + len(figure))
+            start = offset + line.find(label, match.start("label"))
+        yield _Row(label, figure, start, at + len(figure))
     if not found and line.strip():
         lead = len(line) - len(line.lstrip())
         yield _Row(line.strip(), None, offset + lead, offset + len(line.rstrip()))

@@ -1,0 +1,196 @@
+"""The ``llm`` and ``hybrid`` extractors: instructor over the openai client, any OpenAI-compatible endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import instructor
+import openai
+from instructor.core import InstructorRetryException
+from pydantic import BaseModel
+
+from docnorm.extractors.base import Extraction, ExtractorContext, RulesExtractor
+from docnorm.extractors.llm.grounding import Grounder
+from docnorm.extractors.llm.merge import merge_answers, missing_fields
+from docnorm.extractors.llm.prompt import PROMPT_VERSION, chunks, messages
+from docnorm.extractors.llm.schema import ground, response_model
+from docnorm.schemas import SCHEMA_VERSION
+from docnorm.schemas.documents import ParsedDocument, Usage
+from docnorm.schemas.errors import ConfigError, DataError, ExtractionError
+
+log = logging.getLogger("docnorm")
+
+_MODES = {"tools": instructor.Mode.TOOLS, "json": instructor.Mode.JSON, "md_json": instructor.Mode.MD_JSON}
+
+
+class LLMExtractor:
+    """Schema-constrained extraction: the doc type's response model, grounded, chunked, cached, costed."""
+
+    name = "llm"
+    prompt_version: str | None = PROMPT_VERSION
+
+    def __init__(self, context: ExtractorContext) -> None:
+        settings = context.settings
+        if not settings.llm_model:
+            raise ConfigError(f"the {self.name} extractor needs a model: set DOCNORM_LLM_MODEL")
+        if settings.llm_api_key is None and settings.llm_base_url is None:
+            raise ConfigError(
+                f"the {self.name} extractor needs an endpoint: set DOCNORM_LLM_BASE_URL and/or DOCNORM_LLM_API_KEY"
+            )
+        self.model: str | None = settings.llm_model
+        self._settings = settings
+        self._models = dict(context.models)
+        self._cache = context.cache
+
+    def extract_many(self, items: Sequence[tuple[ParsedDocument, str]]) -> list[Extraction | DataError]:
+        """Extract every document concurrently (bounded by DOCNORM_LLM_CONCURRENCY)."""
+        requests = [(doc, doc_type, None, None) for doc, doc_type in items]
+        return asyncio.run(self._run(requests))
+
+    async def _run(
+        self, requests: Sequence[tuple[ParsedDocument, str, frozenset[str] | None, BaseModel | None]]
+    ) -> list[Extraction | DataError]:
+        s = self._settings
+        key = s.llm_api_key.get_secret_value() if s.llm_api_key else "not-needed"
+        async with openai.AsyncOpenAI(
+            base_url=s.llm_base_url, api_key=key, timeout=s.llm_timeout_seconds, max_retries=s.llm_max_retries
+        ) as raw:
+            client = instructor.from_openai(raw, mode=_MODES[s.llm_mode])
+            gate = asyncio.Semaphore(s.llm_concurrency)
+            return list(
+                await asyncio.gather(*(self._one(client, gate, doc, t, only, base) for doc, t, only, base in requests))
+            )
+
+    async def _one(
+        self,
+        client: Any,
+        gate: asyncio.Semaphore,
+        doc: ParsedDocument,
+        doc_type: str,
+        only: frozenset[str] | None,
+        base: BaseModel | None,
+    ) -> Extraction | DataError:
+        model = self._models[doc_type]
+        answer_model = response_model(model, only)
+        try:
+            answers, usage = await self._answers(client, gate, doc, doc_type, answer_model, only)
+            merged, conflicts = merge_answers(answers)
+            if conflicts:
+                raise ExtractionError("conflicting_values", f"document parts disagree on: {', '.join(conflicts)}")
+            grounded = ground(answer_model.model_validate(merged), model, Grounder(doc))
+            if grounded.ungrounded and self._settings.llm_ungrounded == "review":
+                raise ExtractionError(
+                    "ungrounded_value",
+                    f"{len(grounded.ungrounded)} value(s) not found in the document: {', '.join(grounded.ungrounded[:8])}",
+                )
+            data = {**(base.model_dump() if base is not None else {}), **grounded.data}
+            return Extraction(model.model_validate(data), usage)
+        except DataError as error:
+            log.info("document %s stopped at extract: %s", doc.source.doc_id[:12], error.reason)
+            return error
+
+    async def _answers(
+        self,
+        client: Any,
+        gate: asyncio.Semaphore,
+        doc: ParsedDocument,
+        doc_type: str,
+        answer_model: type[BaseModel],
+        only: frozenset[str] | None,
+    ) -> tuple[list[dict[str, Any]], Usage]:
+        key = self._cache_key(doc, doc_type, only)
+        cached = self._cache.get(key) if self._cache else None
+        if cached is not None:
+            return cached["answers"], Usage(calls=0, cost_usd=None)
+        parts = chunks(doc, self._settings.llm_max_input_tokens)
+        calls = await asyncio.gather(
+            *(self._call(client, gate, doc, text, answer_model, (n, len(parts))) for n, text in enumerate(parts, 1))
+        )
+        answers = [answer for answer, _ in calls]
+        usage = sum((u for _, u in calls), Usage())
+        if self._cache:
+            self._cache.put(key, {"answers": answers})
+        return answers, usage
+
+    async def _call(
+        self,
+        client: Any,
+        gate: asyncio.Semaphore,
+        doc: ParsedDocument,
+        text: str,
+        answer_model: type[BaseModel],
+        part: tuple[int, int],
+    ) -> tuple[dict[str, Any], Usage]:
+        s = self._settings
+        async with gate:
+            try:
+                answer, _ = await client.chat.completions.create_with_completion(
+                    model=s.llm_model,
+                    messages=messages(doc, text, answer_model, part),
+                    response_model=answer_model,
+                    max_retries=s.llm_validation_retries,
+                    temperature=s.llm_temperature,
+                )
+            except (openai.APIStatusError, openai.APIConnectionError, openai.APITimeoutError) as exc:
+                raise _unavailable(exc) from None
+            except InstructorRetryException as exc:
+                cause = exc.__cause__ or exc.__context__
+                if isinstance(cause, openai.APIError):
+                    raise _unavailable(cause) from None
+                raise ExtractionError(
+                    "llm_invalid_output", f"no schema-valid answer after {exc.n_attempts} attempt(s)"
+                ) from None
+        return answer.model_dump(mode="json"), self._usage(answer)
+
+    def _usage(self, answer: BaseModel) -> Usage:
+        raw = getattr(answer, "_raw_response", None)
+        tokens = getattr(raw, "usage", None)
+        prompt = int(getattr(tokens, "prompt_tokens", 0) or 0)
+        completion = int(getattr(tokens, "completion_tokens", 0) or 0)
+        price = self._settings.llm_prices.get(self.model or "")
+        cost = None if price is None else round(prompt / 1e6 * price[0] + completion / 1e6 * price[1], 6)
+        return Usage(calls=1, prompt_tokens=prompt, completion_tokens=completion, cost_usd=cost)
+
+    def _cache_key(self, doc: ParsedDocument, doc_type: str, only: frozenset[str] | None) -> str:
+        parts = [doc.source.doc_id, doc_type, SCHEMA_VERSION, self.model or "", PROMPT_VERSION, self._settings.llm_mode]
+        parts.append(",".join(sorted(only)) if only else "*")
+        parts.append(str(self._settings.llm_max_input_tokens))
+        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def _unavailable(exc: BaseException) -> ExtractionError:
+    status = getattr(exc, "status_code", None)
+    detail = f"HTTP {status}" if status else type(exc).__name__
+    return ExtractionError("llm_unavailable", f"the endpoint failed after retries ({detail})")
+
+
+class HybridExtractor(LLMExtractor):
+    """Rules first; the LLM is asked only for the fields the rules left empty or unverified."""
+
+    name = "hybrid"
+
+    def __init__(self, context: ExtractorContext) -> None:
+        super().__init__(context)
+        self._rules = RulesExtractor(context)
+
+    def extract_many(self, items: Sequence[tuple[ParsedDocument, str]]) -> list[Extraction | DataError]:
+        """Rules for every document, then one LLM pass over the gaps of those that have any."""
+        first = self._rules.extract_many(items)
+        results: list[Extraction | DataError] = list(first)
+        requests = []
+        positions = []
+        for position, ((doc, doc_type), result) in enumerate(zip(items, first, strict=True)):
+            if isinstance(result, Extraction):
+                gaps = missing_fields(result.record)
+                if gaps:
+                    requests.append((doc, doc_type, frozenset(gaps), result.record))
+                    positions.append(position)
+        if requests:
+            for position, answer in zip(positions, asyncio.run(self._run(requests)), strict=True):
+                results[position] = answer
+        return results
