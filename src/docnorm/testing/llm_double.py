@@ -72,6 +72,10 @@ class OpenAITestDouble:
         double = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive and no Nagle: otherwise a delayed ACK stalls every response by ~40 ms.
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
+
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
                 status, headers, payload = double._respond(body)
@@ -86,6 +90,7 @@ class OpenAITestDouble:
             def log_message(self, *args: Any) -> None:
                 """Silent: prompts hold document text."""
 
+        ThreadingHTTPServer.request_queue_size = 128
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
