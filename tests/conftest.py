@@ -59,3 +59,41 @@ def prefect_api() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server for the session (skipped only where no server binary exists)."""
+    import tempfile
+
+    from tests.postgres import cluster, server_binaries
+
+    if server_binaries() is None:
+        pytest.skip("PostgreSQL server binaries not found (apt-get install postgresql)")
+    # Outside pytest's private tmp: the server runs as the postgres user, which must reach it.
+    root = Path(tempfile.mkdtemp(prefix="docnorm-pg-"))
+    root.chmod(0o755)
+    try:
+        with cluster(root) as url:
+            yield url
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+_databases = iter(range(1, 10_000))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database: a SQLite file, or a new database on the PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'review.db'}"
+    from sqlalchemy import create_engine, text
+
+    server = request.getfixturevalue("postgres_server")
+    name = f"docnorm_test_{next(_databases)}"
+    engine = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    return f"{server}/{name}"

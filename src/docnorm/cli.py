@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from docnorm.cli_review import review_app
 from docnorm.schemas.errors import ConfigError
 
 app = typer.Typer(
@@ -21,6 +22,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,  # locals may hold document text or PHI
 )
+app.add_typer(review_app, name="review")
 console = Console(stderr=False)
 errors = Console(stderr=True)
 
@@ -30,6 +32,8 @@ _OUTCOMES = ("curated", "review", "skipped")
 @app.callback()
 def _main() -> None:
     """docnorm: documents in, analytics-ready tables out; nothing is lost."""
+    # Prefect's per-task INFO lines would bury progress bars and tables; the Prefect UI keeps them.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
 @app.command()
@@ -47,8 +51,6 @@ def run(
     Exits 0 when the batch completed, even if documents went to review; 2 for a usage
     or configuration error.
     """
-    # Prefect's per-task INFO lines would bury the progress bar; the UI keeps them.
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from docnorm.flows.process_batch import RunSummary, process_batch
     from docnorm.parsers.discover import discover
     from docnorm.progress import reporting_to

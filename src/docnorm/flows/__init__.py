@@ -2,5 +2,6 @@
 
 from docnorm.flows.evaluate import evaluate
 from docnorm.flows.process_batch import RunSummary, process_batch
+from docnorm.flows.review_sync import review_sync
 
-__all__ = ["RunSummary", "evaluate", "process_batch"]
+__all__ = ["RunSummary", "evaluate", "process_batch", "review_sync"]

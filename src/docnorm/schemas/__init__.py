@@ -21,6 +21,7 @@ from docnorm.schemas.errors import (
     DocnormError,
     ExtractionError,
     ParseError,
+    ReviewConflict,
 )
 from docnorm.schemas.evidence import Evidence, Extracted
 from docnorm.schemas.financial import FinancialStatement, LineItem, StatementKind, UnitScale
@@ -56,6 +57,7 @@ __all__ = [
     "Party",
     "Patient",
     "Reason",
+    "ReviewConflict",
     "Signatory",
     "SourceDocument",
     "Stage",

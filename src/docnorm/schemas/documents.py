@@ -112,6 +112,9 @@ class Lineage(BaseModel):
     llm_prompt_tokens: int | None = None
     llm_completion_tokens: int | None = None
     llm_cost_usd: float | None = None
+    review_resolution: str | None = None
+    reviewer: str | None = None
+    reviewed_at: datetime | None = None
 
 
 class Usage(BaseModel):

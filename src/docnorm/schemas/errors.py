@@ -20,6 +20,10 @@ class ConfigError(DocnormError):
     """A setting, path or command-line value is wrong; the message says what to fix."""
 
 
+class ReviewConflict(DocnormError):
+    """Someone else resolved or changed a review item first; reload it and decide again."""
+
+
 class DataError(DocnormError):
     """A document cannot pass a stage; it goes to the review queue with ``reason``."""
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase
 
 from docnorm.schemas.errors import ConfigError
+from docnorm.sinks.migrations import upgrade
 
 
 class Base(DeclarativeBase):
@@ -24,13 +25,22 @@ def open_database(url: str) -> Engine:
         raise ConfigError(f"review queue URL is not a valid SQLAlchemy URL: {url!r}") from None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    is_file = parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
+    created = is_file and not Path(str(parsed.database)).exists()
     engine = create_engine(parsed)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
-        Base.metadata.create_all(engine)
+        with engine.begin() as connection:
+            upgrade(connection)
     except SQLAlchemyError as exc:
         raise ConfigError(f"cannot open the review queue database ({type(exc).__name__})") from None
+    if created:
+        # The queue holds PHI and contract text: owner-only, like a key file.
+        for suffix in ("", "-wal", "-shm"):
+            path = Path(f"{parsed.database}{suffix}")
+            if path.exists():
+                path.chmod(0o600)
     return engine
 
 

@@ -30,7 +30,14 @@ class ReviewItem(Base):
     run_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Optimistic locking: every UPDATE checks the version it read, so two reviewers cannot both win.
+    __mapper_args__ = {"version_id_col": version}
+    reviewer: Mapped[str | None] = mapped_column(String(128))
+    resolution_note: Mapped[str | None] = mapped_column(String)
+    corrections: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 def enqueue(session: Session, results: Sequence[DocumentResult], run_id: str) -> int:
@@ -48,7 +55,7 @@ def enqueue(session: Session, results: Sequence[DocumentResult], run_id: str) ->
             select(ReviewItem).where(ReviewItem.doc_id == result.doc_id, ReviewItem.status == "pending")
         ).first()
         if item is None:
-            item = ReviewItem(doc_id=result.doc_id, created_at=now, version=0, status="pending")
+            item = ReviewItem(doc_id=result.doc_id, created_at=now, status="pending")
             session.add(item)
             created += 1
         item.source_uri = result.source_uri
@@ -58,5 +65,4 @@ def enqueue(session: Session, results: Sequence[DocumentResult], run_id: str) ->
         item.record = result.record
         item.run_id = run_id
         item.updated_at = now
-        item.version = (item.version or 0) + 1
     return created

@@ -29,6 +29,9 @@ LINEAGE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("llm_prompt_tokens", pa.int64()),
     ("llm_completion_tokens", pa.int64()),
     ("llm_cost_usd", pa.float64()),
+    ("review_resolution", pa.string()),
+    ("reviewer", pa.string()),
+    ("reviewed_at", pa.timestamp("us", tz="UTC")),
 )
 
 Row = dict[str, Any]

@@ -57,7 +57,7 @@ def _convert(annotation: Any) -> Any:
         return Union[tuple(_convert(arg) for arg in get_args(annotation))]  # noqa: UP007 - built from a tuple
     if origin is list:
         return list[_convert(get_args(annotation)[0])]  # type: ignore[misc]
-    extracted = _extracted_arg(annotation)
+    extracted = extracted_type(annotation)
     if extracted is not None:
         return _quoted(extracted)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -65,7 +65,8 @@ def _convert(annotation: Any) -> Any:
     return annotation
 
 
-def _extracted_arg(annotation: Any) -> Any | None:
+def extracted_type(annotation: Any) -> Any | None:
+    """T when ``annotation`` is Extracted[T], else None."""
     metadata = getattr(annotation, "__pydantic_generic_metadata__", None)
     if metadata and metadata.get("origin") is Extracted and metadata.get("args"):
         return metadata["args"][0]
@@ -137,7 +138,7 @@ def _ground_value(
         inner = _list_arg(annotation)
         items = [_ground_value(item, inner, grounder, f"{path}[{i}]", bad, in_quote) for i, item in enumerate(value)]
         return [item for item in items if item is not _DROP]
-    extracted = _extracted_arg(_strip_optional(annotation))
+    extracted = extracted_type(strip_optional(annotation))
     if extracted is not None:
         if value.value is None:
             return None
@@ -148,7 +149,7 @@ def _ground_value(
             bad.append(path)
             return _DROP if _is_list_item(path) else None
         return {"value": value.value, "evidence": evidence}
-    target = _strip_optional(annotation)
+    target = strip_optional(annotation)
     if isinstance(value, BaseModel) and isinstance(target, type) and issubclass(target, BaseModel):
         before = len(bad)
         data = _ground_model(value, target, grounder, f"{path}.", bad)
@@ -166,11 +167,12 @@ def _is_list_item(path: str) -> bool:
 
 
 def _list_arg(annotation: Any) -> Any:
-    annotation = _strip_optional(annotation)
+    annotation = strip_optional(annotation)
     return get_args(annotation)[0] if get_origin(annotation) is list else Any
 
 
-def _strip_optional(annotation: Any) -> Any:
+def strip_optional(annotation: Any) -> Any:
+    """X for ``X | None``; anything else unchanged."""
     if get_origin(annotation) in (Union, types.UnionType):
         args = [a for a in get_args(annotation) if a is not type(None)]
         return args[0] if len(args) == 1 else annotation

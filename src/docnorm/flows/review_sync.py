@@ -1,0 +1,39 @@
+"""The ``review_sync`` flow: approved and corrected review items into the curated tables, exactly once."""
+
+from __future__ import annotations
+
+import uuid
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.context import FlowRunContext
+
+from docnorm.review_queue import ReviewQueue
+from docnorm.settings import load_settings
+from docnorm.validators.options import ValidationOptions
+
+
+@flow(name="review_sync", validate_parameters=True)
+def review_sync(out_dir: str | None = None) -> list[int]:
+    """Re-ingest resolved review items and publish the review backlog.
+
+    Args:
+        out_dir: Output folder (curated/ and review.db); default from DOCNORM_OUT_DIR (out).
+    """
+    settings = load_settings(out_dir=out_dir)
+    queue = ReviewQueue.open(settings.review_database_url, ValidationOptions(settings.balance_tolerance))
+    context = FlowRunContext.get()
+    run_id = str(context.flow_run.id) if context and context.flow_run else uuid.uuid4().hex
+    synced = queue.sync(settings.out_dir, run_id)
+    backlog = queue.backlog()
+    create_table_artifact(
+        key="docnorm-review-backlog",
+        table=backlog["by_stage_and_type"] or [{"stage": "-", "doc_type": "-", "pending": 0}],
+        description=f"pending review items: {backlog['pending']}; oldest {backlog['oldest_age_hours']} h",
+    )
+    create_markdown_artifact(
+        key="docnorm-review-sync",
+        markdown=f"Re-ingested {len(synced)} review item(s); {backlog['pending']} pending.",
+    )
+    get_run_logger().info("re-ingested %d review item(s); %d pending", len(synced), backlog["pending"])
+    return synced

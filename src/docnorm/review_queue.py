@@ -1,0 +1,316 @@
+"""What people do with the review queue: list, show, approve, correct, reject, re-ingest, export.
+
+Resolving an item is one transaction that checks the item's version (and, on PostgreSQL,
+locks its row), so two reviewers cannot both resolve it: the second gets ReviewConflict.
+Approved and corrected records are written to the curated tables by ``sync``, exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, get_args, get_origin
+from urllib.parse import unquote, urlparse
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from docnorm.doctypes import REGISTRY, DocTypeRegistry
+from docnorm.eval.fields import flatten_record
+from docnorm.extractors.llm.schema import extracted_type, strip_optional
+from docnorm.schemas import SCHEMA_VERSION
+from docnorm.schemas.documents import Lineage, Reason
+from docnorm.schemas.errors import ConfigError, ReviewConflict
+from docnorm.sinks import ParquetSink, ReviewItem, open_database
+from docnorm.validators.options import ValidationOptions
+from docnorm.validators.verdict import failures_by_document
+
+STATUSES = ("pending", "approved", "corrected", "rejected")
+RESOLVED = ("approved", "corrected")
+
+
+@dataclass
+class ReviewQueue:
+    """The queue at one database URL, with the doc types it validates against."""
+
+    engine: Engine
+    options: ValidationOptions
+    registry: DocTypeRegistry = REGISTRY
+
+    @classmethod
+    def open(cls, url: str, options: ValidationOptions) -> ReviewQueue:
+        """The queue at ``url`` (migrated to the current schema)."""
+        return cls(open_database(url), options)
+
+    def items(
+        self,
+        *,
+        status: str | None = "pending",
+        stage: str | None = None,
+        doc_type: str | None = None,
+        reason: str | None = None,
+    ) -> list[ReviewItem]:
+        """Items matching every given filter, oldest first."""
+        query = select(ReviewItem).order_by(ReviewItem.created_at, ReviewItem.id)
+        for column, value in ((ReviewItem.status, status), (ReviewItem.stage, stage), (ReviewItem.doc_type, doc_type)):
+            if value is not None:
+                query = query.where(column == value)
+        with Session(self.engine) as session:
+            found = list(session.scalars(query))
+        return [i for i in found if reason is None or reason in {r["code"] for r in i.reasons}]
+
+    def counts(self, status: str | None = "pending") -> Counter[tuple[str, str]]:
+        """Items per (stage, doc type)."""
+        return Counter((i.stage, i.doc_type or "unknown") for i in self.items(status=status))
+
+    def get(self, item_id: int) -> ReviewItem:
+        """One item; ConfigError when there is no such item."""
+        with Session(self.engine) as session:
+            item = session.get(ReviewItem, item_id)
+        if item is None:
+            raise ConfigError(f"no review item {item_id}")
+        return item
+
+    def approve(self, item_id: int, reviewer: str, expected_version: int | None = None) -> ReviewItem:
+        """Accept the extracted record as it is (for example, a statement that truly does not balance)."""
+
+        def approve(item: ReviewItem) -> None:
+            _needs_record(item)
+            item.status = "approved"
+
+        return self._resolve(item_id, reviewer, expected_version, approve)
+
+    def reject(self, item_id: int, reviewer: str, note: str, expected_version: int | None = None) -> ReviewItem:
+        """Keep the document out of the curated tables, with the reviewer's reason."""
+
+        def reject(item: ReviewItem) -> None:
+            item.status = "rejected"
+            item.resolution_note = note
+
+        return self._resolve(item_id, reviewer, expected_version, reject)
+
+    def correct(
+        self, item_id: int, changes: Mapping[str, str], reviewer: str, expected_version: int | None = None
+    ) -> tuple[ReviewItem, list[Reason]]:
+        """Apply ``path=value`` corrections and validate again.
+
+        The item becomes ``corrected`` when the record passes every check; otherwise it
+        stays pending with the new reasons (and keeps the corrections made so far).
+        """
+        outcome: list[Reason] = []
+
+        def correct(item: ReviewItem) -> None:
+            _needs_record(item)
+            assert item.record is not None and item.doc_type is not None
+            record = json.loads(json.dumps(item.record))
+            applied = dict(item.corrections or {})
+            model = self.registry[item.doc_type].model
+            for path, raw in changes.items():
+                old = _set_path(record, path, _parse_value(raw), model)
+                applied[path] = {"from": old, "to": _parse_value(raw)}
+            reasons = self.check(item.doc_type, record, item.doc_id)
+            item.record = record
+            item.corrections = applied
+            if reasons:
+                item.reasons = [r.model_dump() for r in reasons]
+                outcome.extend(reasons)
+            else:
+                item.status = "corrected"
+
+        item = self._resolve(item_id, reviewer, expected_version, correct)
+        return item, outcome
+
+    def check(self, doc_type: str, record: dict[str, Any], doc_id: str) -> list[Reason]:
+        """Every reason a record would not pass: schema errors first, then the table checks."""
+        spec = self.registry[doc_type]
+        try:
+            model = spec.model.model_validate(record)
+        except ValidationError as exc:
+            return [
+                Reason(code="invalid_value", field=".".join(str(p) for p in e["loc"]), message=e["msg"])
+                for e in exc.errors()
+            ]
+        rows = {table: [{"doc_id": doc_id, **row} for row in rows] for table, rows in spec.to_rows(model).items()}
+        return failures_by_document(spec.tables(self.options), rows).get(doc_id, [])
+
+    def _resolve(self, item_id: int, reviewer: str, expected_version: int | None, change: Any) -> ReviewItem:
+        try:
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                item = session.scalars(
+                    select(ReviewItem).where(ReviewItem.id == item_id).with_for_update()
+                ).one_or_none()
+                if item is None:
+                    raise ConfigError(f"no review item {item_id}")
+                if item.status != "pending":
+                    raise ReviewConflict(f"review item {item_id} was already {item.status} by {item.reviewer}")
+                if expected_version is not None and item.version != expected_version:
+                    raise ReviewConflict(f"review item {item_id} changed since version {expected_version}; reload it")
+                change(item)
+                now = datetime.now(UTC)
+                item.reviewer, item.reviewed_at, item.updated_at = reviewer, now, now
+            return item
+        except StaleDataError:
+            raise ReviewConflict(f"review item {item_id} was resolved by someone else meanwhile") from None
+
+    def sync(self, out_dir: Path, run_id: str) -> list[int]:
+        """Write approved and corrected records to the curated tables, once each; returns the item ids."""
+        sink = ParquetSink(out_dir / "curated")
+        written: list[int] = []
+        for item in self.items(status=None):
+            if item.status not in RESOLVED or item.synced_at is not None or item.doc_type is None:
+                continue
+            spec = self.registry[item.doc_type]
+            model = spec.model.model_validate(item.record)
+            stamp = _review_lineage(item, run_id)
+            for table in spec.tables(self.options):
+                rows = [{**stamp, **row} for row in spec.to_rows(model).get(table.name, [])]
+                # Named by item and version: a sync killed before it is recorded rewrites the same file.
+                sink.write(table, rows, part=f"review-{item.id}-v{item.version}", day=stamp["extracted_at"].date())
+            with Session(self.engine) as session, session.begin():
+                stored = session.get(ReviewItem, item.id)
+                assert stored is not None
+                stored.synced_at = datetime.now(UTC)
+            written.append(item.id)
+        return written
+
+    def export_rows(self, status: str | None = None) -> list[dict[str, Any]]:
+        """Items as flat rows for Parquet or JSONL (reasons and record as JSON text)."""
+        return [
+            {
+                "id": i.id,
+                "doc_id": i.doc_id,
+                "source_uri": i.source_uri,
+                "doc_type": i.doc_type,
+                "stage": i.stage,
+                "status": i.status,
+                "reasons": json.dumps(i.reasons),
+                "record": json.dumps(i.record),
+                "corrections": json.dumps(i.corrections),
+                "reviewer": i.reviewer,
+                "resolution_note": i.resolution_note,
+                "created_at": i.created_at,
+                "reviewed_at": i.reviewed_at,
+            }  # fmt: skip
+            for i in self.items(status=status)
+        ]
+
+    def export_gold(self, folder: Path) -> int:
+        """Resolved records as a gold set in docnorm's evaluation layout; returns the document count."""
+        documents = folder / "documents"
+        documents.mkdir(parents=True, exist_ok=True)
+        lines = []
+        for item in self.items(status=None):
+            if item.status not in RESOLVED or item.doc_type is None:
+                continue
+            source = Path(unquote(urlparse(item.source_uri).path))
+            if not source.is_file():
+                continue
+            name = f"{item.doc_id[:12]}{source.suffix}"
+            shutil.copyfile(source, documents / name)
+            model = self.registry[item.doc_type].model.model_validate(item.record)
+            fields = {path: [_jsonable(v) for v in values] for path, values in flatten_record(model).items()}
+            lines.append(json.dumps({"file": name, "doc_type": item.doc_type, "fields": fields}))
+        (folder / "gold.jsonl").write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
+        return len(lines)
+
+    def backlog(self) -> dict[str, Any]:
+        """Pending items by stage × doc type and the age of the oldest, for the Prefect artifact."""
+        pending = self.items()
+        oldest = min((i.created_at for i in pending), default=None)
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=UTC)
+        return {
+            "pending": len(pending),
+            "by_stage_and_type": [
+                {"stage": stage, "doc_type": doc_type, "pending": n}
+                for (stage, doc_type), n in sorted(self.counts().items())
+            ],
+            "oldest_age_hours": round((datetime.now(UTC) - oldest).total_seconds() / 3600, 2) if oldest else None,
+        }
+
+
+def _needs_record(item: ReviewItem) -> None:
+    if item.record is None or item.doc_type is None:
+        raise ConfigError(
+            f"review item {item.id} stopped at {item.stage} and has no extracted record: "
+            "reject it, or fix the source file and run it again"
+        )
+
+
+def _parse_value(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
+
+
+def _set_path(record: dict[str, Any], path: str, value: Any, model: type[BaseModel]) -> Any:
+    """Set ``path`` (dots, list indexes as numbers) in the record; an extracted field's value is set."""
+    node: Any = record
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = _step(node, part, path)
+    last = parts[-1]
+    if isinstance(node, list):
+        raise ConfigError(f"--set {path}: name a field of item {last}, e.g. {path}.name")
+    if last not in node:
+        raise ConfigError(f"--set {path}: the record has no field {last!r}; known: {', '.join(sorted(node))}")
+    current = node[last]
+    if isinstance(current, dict) and "value" in current:
+        old = current["value"]
+        current["value"] = value
+        return old
+    if current is None and isinstance(value, str | int | float | bool):
+        node[last] = {"value": value, "evidence": None} if _is_extracted_field(model, path) else value
+        return None
+    node[last] = value
+    return current
+
+
+def _step(node: Any, part: str, path: str) -> Any:
+    if isinstance(node, list):
+        if not part.isdigit() or int(part) >= len(node):
+            raise ConfigError(f"--set {path}: {part!r} is not an item number below {len(node)}")
+        return node[int(part)]
+    if not isinstance(node, dict) or part not in node or node[part] is None:
+        raise ConfigError(f"--set {path}: the record has no {part!r} to descend into")
+    return node[part]
+
+
+def _is_extracted_field(model: type[BaseModel], path: str) -> bool:
+    """Whether ``path`` names an Extracted field of ``model`` (then a value is set as {value, evidence})."""
+    annotation: Any = model
+    for part in path.split("."):
+        annotation = strip_optional(annotation)
+        if get_origin(annotation) is list:
+            annotation = get_args(annotation)[0]
+            if part.isdigit():
+                continue
+        if (
+            not (isinstance(annotation, type) and issubclass(annotation, BaseModel))
+            or part not in annotation.model_fields
+        ):
+            return False
+        annotation = annotation.model_fields[part].annotation
+    return extracted_type(strip_optional(annotation)) is not None
+
+
+def _jsonable(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool) else str(value)
+
+
+def _review_lineage(item: ReviewItem, run_id: str) -> dict[str, Any]:
+    reviewed = item.reviewed_at or datetime.now(UTC)
+    lineage = Lineage(
+        doc_id=item.doc_id, source_uri=item.source_uri, run_id=run_id, extractor="review", model=None,
+        schema_version=SCHEMA_VERSION, prompt_version=None, extracted_at=datetime.now(UTC),
+        review_resolution=item.status, reviewer=item.reviewer, reviewed_at=reviewed,
+    )  # fmt: skip
+    return lineage.model_dump()
