@@ -48,6 +48,7 @@ def test_contract_fields(
     doc = parsed_examples[name]
     record = extract_contract(doc)
     assert [p.name for p in record.parties] == parties
+    assert all(p.role for p in record.parties)  # each party's defined term, e.g. ("Supplier")
     assert record.effective_date and record.effective_date.value == effective
     assert record.term_months and record.term_months.value == months
     assert record.governing_law and record.governing_law.value == law

@@ -110,6 +110,8 @@ _ROLE_WORDS = re.compile(
     r"party|parties|you|buyer|seller|purchaser|director|agreement|[A-Z]+)$",
     re.IGNORECASE,
 )
+# The defined term right after a party's name and description: ... ("Supplier") / (the "Company").
+_DEFINED_TERM = re.compile(r"[^()]{0,250}?\(\s*(?:the\s+|each\s+a\s+)?[“\"](?P<role>[^”\"]{1,40})[”\"]")
 _MAX_PARTIES = 4
 _PREAMBLE_WINDOW = 4000
 
@@ -161,11 +163,16 @@ def _parties_after(doc: ParsedDocument, position: int) -> Iterator[Party]:
         if match is None:
             return
         name = " ".join(match.group("name").split())
+        following = _NEXT_PARTY.search(doc.text, match.end("name"), min(end, match.end("name") + 600))
         if not _ROLE_WORDS.match(name) and len(name) > 2 and name not in found:
             found.append(name)
             start = match.start("name")
-            yield Party(name=name, role=None, evidence=doc.evidence(start, match.end("name")))
-        following = _NEXT_PARTY.search(doc.text, match.end("name"), min(end, match.end("name") + 600))
+            role = _DEFINED_TERM.match(doc.text, match.end("name"), match.end("name") + 300)
+            yield Party(
+                name=name,
+                role=role.group("role").strip() if role else None,
+                evidence=doc.evidence(start, match.end("name")),
+            )
         if following is None or _sentence_ends(doc.text[match.end("name") : following.start()]):
             return
         position = following.end()
