@@ -50,6 +50,9 @@ def main() -> int:
         print(f"  {'micro':<28}{report.micro.precision:>7.3f}{report.micro.recall:>7.3f}{report.micro.f1:>7.3f}"
               f"{report.micro.support:>9}   baseline {base}")  # fmt: skip
         print(f"  classification accuracy {report.classification_accuracy:.3f}, failures {report.failures}")
+        c = report.calibration
+        print(f"  calibration: ECE {c.ece:.3f} over {c.n} values; below {c.threshold}: "
+              f"{c.errors_caught:.0%} of errors, {c.correct_flagged:.0%} of correct values")  # fmt: skip
     if args.json:
         args.json.write_text(json.dumps({n: r.model_dump() for n, r in reports.items()}, indent=2))
     if args.update:

@@ -70,6 +70,11 @@ def test_fail_correct_reingest_and_the_record_is_curated_exactly_once(database_u
         f"from read_parquet('{out}/curated/medical_diagnoses/**/*.parquet') order by icd10_code"
     ).fetchall()
     assert rows == [("E55.9", "corrected", "alice", True), ("R53.83", "corrected", "alice", True)]
+    changed = duckdb.sql(
+        f"select field, row_number from read_parquet('{out}/curated/field_provenance/**/*.parquet') "
+        "where reviewer_changed"
+    ).fetchall()
+    assert changed == [("diagnoses.icd10_code", 0)]
 
 
 def test_the_second_reviewer_gets_a_conflict(database_url: str, tmp_path: Path) -> None:

@@ -110,10 +110,18 @@ def eval_(
         console.print(
             f"LLM: {u.calls} call(s), {u.prompt_tokens} prompt + {u.completion_tokens} completion tokens, cost {u.cost_usd}"
         )
+    c = report.calibration
+    console.print(
+        f"calibration: ECE {c.ece:.3f} over {c.n} values; at confidence < {c.threshold}: "
+        f"{c.errors_caught:.0%} of errors caught, {c.correct_flagged:.0%} of correct values sent to review"
+    )
     if json_file is not None:
+        from docnorm.eval.plot import reliability_png
+
         json_file.parent.mkdir(parents=True, exist_ok=True)
         json_file.write_text(report.model_dump_json(indent=2), encoding="utf-8")
-        console.print(f"scores written to {json_file}")
+        plot = reliability_png(c, json_file.with_suffix(".png"), f"{report.extractor} on {report.dataset}")
+        console.print(f"scores written to {json_file}, reliability plot to {plot}")
 
 
 class _Bar:

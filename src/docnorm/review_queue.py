@@ -30,6 +30,7 @@ from docnorm.schemas.documents import Lineage, Reason
 from docnorm.schemas.errors import ConfigError, ReviewConflict
 from docnorm.sinks import ParquetSink, ReviewItem, open_database
 from docnorm.validators.options import ValidationOptions
+from docnorm.validators.provenance import PROVENANCE, provenance_rows
 from docnorm.validators.verdict import failures_by_document
 
 STATUSES = ("pending", "approved", "corrected", "rejected")
@@ -169,10 +170,14 @@ class ReviewQueue:
             spec = self.registry[item.doc_type]
             model = spec.model.model_validate(item.record)
             stamp = _review_lineage(item, run_id)
-            for table in spec.tables(self.options):
+            part = f"review-{item.id}-v{item.version}"  # a sync killed before it is recorded rewrites the same file
+            tables = spec.tables(self.options)
+            for table in tables:
                 rows = [{**stamp, **row} for row in spec.to_rows(model).get(table.name, [])]
-                # Named by item and version: a sync killed before it is recorded rewrites the same file.
-                sink.write(table, rows, part=f"review-{item.id}-v{item.version}", day=stamp["extracted_at"].date())
+                sink.write(table, rows, part=part, day=stamp["extracted_at"].date())
+            changed = frozenset((item.corrections or {}).keys())
+            provenance = [{**stamp, **row} for row in provenance_rows(model, tables, changed=changed)]
+            sink.write(PROVENANCE, provenance, part=part, day=stamp["extracted_at"].date())
             with Session(self.engine) as session, session.begin():
                 stored = session.get(ReviewItem, item.id)
                 assert stored is not None

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
         default=0.01, ge=0, description="Allowed relative gap in assets = liabilities + equity and in totals."
     )
 
+    confidence_thresholds: dict[str, float] = Field(
+        default_factory=dict,
+        description='Minimum confidence per field path ("*" for every field), JSON: {"effective_date": 0.6}; '
+        "a value below its threshold sends the document to review.",
+    )
     llm_base_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("DOCNORM_LLM_BASE_URL", "OPENAI_BASE_URL"),

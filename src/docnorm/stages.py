@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +45,7 @@ from docnorm.sinks import (
     record_processed,
 )
 from docnorm.validators.options import ValidationOptions
+from docnorm.validators.provenance import PROVENANCE, provenance_rows
 from docnorm.validators.tables import Row, TableSpec
 from docnorm.validators.verdict import failures_by_document
 
@@ -68,6 +69,7 @@ class CuratedDocument:
 
     result: DocumentResult
     rows: dict[str, list[Row]] = field(default_factory=dict)
+    provenance: list[Row] = field(default_factory=list)
 
 
 def make_extractor(settings: Settings, registry: DocTypeRegistry = REGISTRY) -> Extractor:
@@ -163,9 +165,13 @@ def extract_documents(
 
 
 def validate_documents(
-    documents: Sequence[ExtractedDocument], options: ValidationOptions, registry: DocTypeRegistry = REGISTRY
+    documents: Sequence[ExtractedDocument],
+    options: ValidationOptions,
+    registry: DocTypeRegistry = REGISTRY,
+    thresholds: Mapping[str, float] | None = None,
 ) -> tuple[list[CuratedDocument], list[DocumentResult]]:
-    """Flatten records into table rows and check them; any failed check sends the document to review."""
+    """Flatten records into table rows and check them; any failed check, or a field whose
+    confidence is below its threshold, sends the document to review."""
     by_type: dict[str, list[ExtractedDocument]] = defaultdict(list)
     for doc in documents:
         by_type[doc.doc_type].append(doc)
@@ -173,12 +179,15 @@ def validate_documents(
     stopped: list[DocumentResult] = []
     for doc_type, docs in by_type.items():
         spec = registry[doc_type]
+        tables = spec.tables(options)
         rows_by_doc = {doc.parsed.source.doc_id: spec.to_rows(doc.record) for doc in docs}
-        failures = failures_by_document(spec.tables(options), _tag_rows(rows_by_doc))
+        failures = failures_by_document(tables, _tag_rows(rows_by_doc))
         for doc in docs:
             source = doc.parsed.source
             record = doc.record.model_dump(mode="json")
-            if reasons := failures.get(source.doc_id):
+            provenance = provenance_rows(doc.record, tables, passed_checks=source.doc_id not in failures)
+            reasons = failures.get(source.doc_id, []) + _low_confidence(provenance, thresholds or {})
+            if reasons:
                 log.info("document %s failed %d check(s)", source.doc_id[:12], len(reasons))
                 stopped.append(
                     _review(
@@ -199,8 +208,24 @@ def validate_documents(
                     outcome=Outcome.CURATED,
                     usage=doc.usage,
                 )
-                curated.append(CuratedDocument(result, rows_by_doc[source.doc_id]))
+                curated.append(CuratedDocument(result, rows_by_doc[source.doc_id], provenance))
     return curated, stopped
+
+
+def _low_confidence(provenance: Sequence[Row], thresholds: Mapping[str, float]) -> list[Reason]:
+    """A reason for every field whose confidence is below its threshold (or the "*" default)."""
+    reasons = []
+    for row in provenance:
+        threshold = thresholds.get(row["field"], thresholds.get("*"))
+        if threshold is not None and row["confidence"] < threshold:
+            reasons.append(
+                Reason(
+                    code="low_confidence",
+                    field=f"{row['table_name']}.{row['row_number']}.{row['field']}",
+                    message=f"confidence {row['confidence']} is below {threshold}",
+                )
+            )
+    return reasons
 
 
 def _tag_rows(rows_by_doc: dict[str, dict[str, list[Row]]]) -> dict[str, list[Row]]:
@@ -281,6 +306,9 @@ def route_documents(
         rows = curated_rows(of_type, tables, lineage)
         for spec in tables:
             context.parquet.write(spec, rows[spec.name], part=part, day=at.date())
+    provenance = [{**lineage[doc.result.doc_id].model_dump(), **row} for doc in curated if doc.result.doc_id
+                  for row in doc.provenance]  # fmt: skip
+    context.parquet.write(PROVENANCE, provenance, part=part, day=at.date())
     results = [doc.result for doc in curated] + list(stopped)
     with Session(context.engine) as session, session.begin():
         enqueue(session, results, context.run_id)

@@ -24,6 +24,9 @@ def test_eval_prints_scores_and_writes_the_documented_json(tmp_path: Path) -> No
     assert report["n_docs"] == 12 and report["extractor"] == "rules"
     assert set(report["micro"]) >= {"precision", "recall", "f1"}
     assert report["per_key"]["diagnoses.icd10_code"]["support"] == 21
+    assert report["calibration"]["n"] > 200 and 0 <= report["calibration"]["ece"] < 0.2
+    assert "calibration: ECE" in result.output
+    assert (tmp_path / "scores.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_eval_of_a_folder_without_gold_is_a_usage_error(tmp_path: Path) -> None:

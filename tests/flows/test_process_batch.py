@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from docnorm.flows import RunSummary, process_batch
 from docnorm.sinks import ReviewItem
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -91,6 +91,20 @@ def test_curated_tables_hold_the_expected_rows_with_lineage_and_stable_types(
     schema = _table(out, "financial_line_items").schema
     assert schema.field("value").type == pa.decimal128(24, 4)
     assert _table(out, "contracts").schema.field("effective_date").type == pa.date32()
+
+
+def test_every_curated_record_has_field_provenance_and_the_readme_query_works(
+    run: tuple[RunSummary, Path, Path],
+) -> None:
+    summary, _, out = run
+    provenance = _table(out, "field_provenance")
+    curated_ids = {r.doc_id for r in summary.results if r.outcome.value == "curated"}
+    assert set(provenance.column("doc_id").to_pylist()) == curated_ids
+    readme = (ROOT / "README.md").read_text()
+    query = readme.split("```sql provenance")[1].split("```")[0].replace("out/", f"{out}/")
+    with duckdb.connect() as con:
+        rows = con.execute(query).fetchall()
+    assert rows and rows[0][0] == "Revenue 12,400" and rows[0][1] == 1
 
 
 def test_known_values_from_known_documents_via_duckdb(run: tuple[RunSummary, Path, Path]) -> None:

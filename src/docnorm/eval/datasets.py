@@ -12,10 +12,14 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from docnorm.eval import kleister
-from docnorm.eval.fields import flatten_record, normalise_fields
+from docnorm.eval.fields import normalise_fields, normalise_value
 from docnorm.schemas.errors import ConfigError
+from docnorm.validators.confidence import field_confidence
+from docnorm.validators.provenance import record_facts
 
 GoldValues = dict[str, list[str]]
+Predicted = dict[str, list[tuple[str, float | None]]]
+"""Predicted values per key, each with its confidence (None when it has none)."""
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,8 @@ class Layout(Protocol):
         """The dataset's documents and gold."""
         ...
 
-    def predicted(self, record: BaseModel | None, doc_type: str | None) -> GoldValues:
-        """A predicted record (None when the pipeline produced none) as comparable values."""
+    def predicted(self, record: BaseModel | None, doc_type: str | None) -> Predicted:
+        """A predicted record (None when the pipeline produced none) as comparable values with confidences."""
         ...
 
 
@@ -54,7 +58,7 @@ class KleisterLayout:
 
     name: str = "kleister"
     doc_type: str = "contract"
-    keys: Callable[[BaseModel], GoldValues] = field(default=kleister.contract_keys)
+    keys: Callable[[BaseModel], dict[str, list[tuple[str, float]]]] = field(default=kleister.contract_keys)
 
     def detect(self, folder: Path) -> bool:
         return (folder / "gold.tsv").is_file() and (folder / "documents").is_dir()
@@ -72,10 +76,10 @@ class KleisterLayout:
                 docs.append(GoldDocument(folder / "documents" / row[0], self.doc_type, gold))
         return docs
 
-    def predicted(self, record: BaseModel | None, doc_type: str | None) -> GoldValues:
+    def predicted(self, record: BaseModel | None, doc_type: str | None) -> Predicted:
         if record is None or doc_type != self.doc_type:
             return {}
-        return {key: [kleister.normalise(v) for v in values] for key, values in self.keys(record).items()}
+        return {key: [(kleister.normalise(v), c) for v, c in values] for key, values in self.keys(record).items()}
 
 
 @dataclass(frozen=True)
@@ -105,8 +109,12 @@ class DocnormLayout:
                 ) from None
         return docs
 
-    def predicted(self, record: BaseModel | None, doc_type: str | None) -> GoldValues:
-        return normalise_fields(flatten_record(record)) if record is not None else {}
+    def predicted(self, record: BaseModel | None, doc_type: str | None) -> Predicted:
+        out: Predicted = {}
+        for fact in record_facts(record) if record is not None else []:
+            confidence = field_confidence(fact.value, fact.evidence) if fact.evidence is not None else None
+            out.setdefault(fact.field, []).append((normalise_value(fact.value), confidence))
+        return out
 
 
 LAYOUTS: list[Layout] = [KleisterLayout(), DocnormLayout()]

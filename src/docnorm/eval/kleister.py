@@ -7,11 +7,14 @@ one dataset's view of a contract.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pydantic import BaseModel
 
 from docnorm.extractors.text import duration_count
 from docnorm.schemas.contract import Contract
+from docnorm.schemas.evidence import Extracted
+from docnorm.validators.confidence import field_confidence
 
 _HONORIFICS = re.compile(r",?\s+(?:M\.D\.|Ph\.D\.|Jr\.|Sr\.|Esq\.|J\.D\.)$")
 
@@ -39,21 +42,25 @@ def normalise(value: str) -> str:
     return text.strip("_").upper()
 
 
-def contract_keys(record: BaseModel) -> dict[str, list[str]]:
-    """``effective_date``, ``jurisdiction``, ``party`` (repeated) and ``term`` of a Contract."""
+def contract_keys(record: BaseModel) -> dict[str, list[tuple[str, float]]]:
+    """``effective_date``, ``jurisdiction``, ``party`` (repeated) and ``term`` of a Contract, with confidences."""
     assert isinstance(record, Contract)
-    keys: dict[str, list[str]] = {}
+    keys: dict[str, list[tuple[str, float]]] = {}
     if record.effective_date and record.effective_date.value:
-        keys["effective_date"] = [record.effective_date.value.isoformat()]
+        keys["effective_date"] = [(record.effective_date.value.isoformat(), _confidence(record.effective_date))]
     if record.governing_law and record.governing_law.value:
-        keys["jurisdiction"] = [record.governing_law.value]
+        keys["jurisdiction"] = [(record.governing_law.value, _confidence(record.governing_law))]
     if record.parties:
-        keys["party"] = [_HONORIFICS.sub("", party.name) for party in record.parties]
+        keys["party"] = [(_HONORIFICS.sub("", p.name), field_confidence(p.name, p.evidence)) for p in record.parties]
     if record.term_months and record.term_months.quote:
         term = term_as_written(record.term_months.quote)
         if term:
-            keys["term"] = [term]
+            keys["term"] = [(term, _confidence(record.term_months))]
     return keys
+
+
+def _confidence(field: Extracted[Any]) -> float:
+    return field_confidence(field.value, field.evidence)
 
 
 def term_as_written(quote: str) -> str | None:

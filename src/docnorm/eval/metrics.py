@@ -50,3 +50,63 @@ def _score(hits: int, predicted: int, gold: int) -> Score:
     recall = hits / gold if gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return Score(precision=round(precision, 4), recall=round(recall, 4), f1=round(f1, 4), support=gold)
+
+
+class Bucket(BaseModel):
+    """One bar of a reliability table."""
+
+    low: float
+    high: float
+    n: int
+    confidence: float
+    accuracy: float
+
+
+class Calibration(BaseModel):
+    """How well confidences match accuracy, and what a threshold would route to review."""
+
+    n: int
+    ece: float
+    """Expected calibration error: Σ (n_b / n) · |accuracy_b − confidence_b| over 10 buckets."""
+    reliability: list[Bucket]
+    threshold: float
+    errors_caught: float
+    """Share of wrong values whose confidence is below the threshold (they would go to review)."""
+    correct_flagged: float
+    """Share of right values below the threshold (sent to review needlessly)."""
+
+
+class CalibrationTally:
+    """(confidence, correct) pairs of every predicted value."""
+
+    def __init__(self) -> None:
+        self.pairs: list[tuple[float, bool]] = []
+
+    def add(self, confidence: float, correct: bool) -> None:
+        """One predicted value."""
+        self.pairs.append((confidence, correct))
+
+    def report(self, threshold: float, bins: int = 10) -> Calibration:
+        """ECE, the reliability table and the threshold's effect."""
+        buckets = []
+        ece = 0.0
+        for b in range(bins):
+            low, high = b / bins, (b + 1) / bins
+            inside = [(c, ok) for c, ok in self.pairs if low <= c < high or (b == bins - 1 and c == 1.0)]
+            if not inside:
+                continue
+            confidence = sum(c for c, _ in inside) / len(inside)
+            accuracy = sum(ok for _, ok in inside) / len(inside)
+            ece += len(inside) / len(self.pairs) * abs(accuracy - confidence)
+            buckets.append(Bucket(low=low, high=high, n=len(inside), confidence=round(confidence, 4),
+                                  accuracy=round(accuracy, 4)))  # fmt: skip
+        wrong = [c for c, ok in self.pairs if not ok]
+        right = [c for c, ok in self.pairs if ok]
+        return Calibration(
+            n=len(self.pairs),
+            ece=round(ece, 4),
+            reliability=buckets,
+            threshold=threshold,
+            errors_caught=round(sum(c < threshold for c in wrong) / len(wrong), 4) if wrong else 0.0,
+            correct_flagged=round(sum(c < threshold for c in right) / len(right), 4) if right else 0.0,
+        )

@@ -9,12 +9,14 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from docnorm.eval.datasets import load_dataset
-from docnorm.eval.metrics import Score, Tally
+from docnorm.eval.metrics import Calibration, CalibrationTally, Score, Tally
 from docnorm.schemas.documents import Usage
 from docnorm.settings import Settings
 from docnorm.stages import extract_documents, make_extractor, parse_documents
 
 ProgressHook = Callable[[int, int], None]
+DEFAULT_THRESHOLD = 0.7
+"""The threshold whose effect eval reports when DOCNORM_CONFIDENCE_THRESHOLDS sets no "*"."""
 
 
 class EvalReport(BaseModel):
@@ -32,6 +34,8 @@ class EvalReport(BaseModel):
     failure_reasons: dict[str, int]
     usage: Usage
     """LLM calls, tokens and cost spent (zeros for rules; cached answers cost nothing)."""
+    calibration: Calibration
+    """Confidence against correctness of every predicted value with a confidence."""
 
 
 def evaluate(folder: Path, settings: Settings, progress: ProgressHook | None = None, batch: int = 8) -> EvalReport:
@@ -41,6 +45,7 @@ def evaluate(folder: Path, settings: Settings, progress: ProgressHook | None = N
     # Only what the dataset annotates is scored: a field nobody labelled is not a false positive.
     annotated = {key for doc in docs for key in doc.gold}
     tally = Tally()
+    calibration = CalibrationTally()
     correct_type = 0
     reasons: Counter[str] = Counter()
     usage = Usage()
@@ -55,8 +60,16 @@ def evaluate(folder: Path, settings: Settings, progress: ProgressHook | None = N
             result = by_uri.get(doc.path.resolve().as_uri())
             doc_type = result.doc_type if result else None
             correct_type += doc_type == doc.doc_type
-            predicted = layout.predicted(result.record if result else None, doc_type)
-            tally.add(doc.gold, {key: values for key, values in predicted.items() if key in annotated})
+            predicted = {
+                key: values
+                for key, values in layout.predicted(result.record if result else None, doc_type).items()
+                if key in annotated
+            }
+            tally.add(doc.gold, {key: [v for v, _ in values] for key, values in predicted.items()})
+            for key, values in predicted.items():
+                for value, confidence in values:
+                    if confidence is not None:
+                        calibration.add(confidence, value in doc.gold.get(key, []))
         if progress:
             progress(min(start + batch, len(docs)), len(docs))
     return EvalReport(
@@ -70,4 +83,5 @@ def evaluate(folder: Path, settings: Settings, progress: ProgressHook | None = N
         failures=sum(reasons.values()),
         failure_reasons=dict(reasons),
         usage=usage,
+        calibration=calibration.report(settings.confidence_thresholds.get("*", DEFAULT_THRESHOLD)),
     )

@@ -45,6 +45,7 @@ class Span:
     text: str
     start: int
     end: int
+    method: str = "pattern"
 
 
 def parse_date(text: str) -> date | None:
@@ -122,21 +123,22 @@ def field_value(doc: ParsedDocument, labels: str, value: str = r"[^\n]+?") -> Sp
     Parsers often flatten ``Name: X<br>DOB: Y`` into one line, so a value also ends where
     the next ``Label:`` starts.
     """
-    return find(doc, rf"(?:^|\n|\b)(?:{labels})\s*[:#]\s*(?P<v>{value}){_NEXT_LABEL}")
+    span = find(doc, rf"(?:^|\n|\b)(?:{labels})\s*[:#]\s*(?P<v>{value}){_NEXT_LABEL}")
+    return Span(span.text, span.start, span.end, "label") if span else None
 
 
 def extracted_text(doc: ParsedDocument, span: Span | None) -> Extracted[str] | None:
     """A string field with its evidence."""
     if span is None:
         return None
-    return Extracted[str](value=span.text, evidence=doc.evidence(span.start, span.end))
+    return Extracted[str](value=span.text, evidence=doc.evidence(span.start, span.end, span.method))
 
 
 def extracted_date(doc: ParsedDocument, span: Span | None) -> Extracted[date] | None:
     """A date field with its evidence; value None when the quote names no real date."""
     if span is None:
         return None
-    return Extracted[date](value=parse_date(span.text), evidence=doc.evidence(span.start, span.end))
+    return Extracted[date](value=parse_date(span.text), evidence=doc.evidence(span.start, span.end, span.method))
 
 
 def money_spans(doc: ParsedDocument) -> Iterator[tuple[Span, str, Decimal]]:

@@ -69,7 +69,7 @@ def validate_task(
     documents: Sequence[ExtractedDocument], context: RunContext
 ) -> tuple[list[CuratedDocument], list[DocumentResult]]:
     """Check a micro-batch's rows against its tables' pandera models."""
-    return validate_documents(documents, context.options, context.registry)
+    return validate_documents(documents, context.options, context.registry, context.settings.confidence_thresholds)
 
 
 @task(name="route", cache_policy=NO_CACHE, persist_result=False)

@@ -50,7 +50,7 @@ class ParsedDocument(BaseModel):
     text: str
     elements: list[Element]
 
-    def evidence(self, start: int, end: int) -> Evidence:
+    def evidence(self, start: int, end: int, method: str | None = None) -> Evidence:
         """Evidence for the span ``text[start:end]``, with its element and page."""
         index = max(bisect_right([e.start for e in self.elements], start) - 1, 0)
         element = self.elements[index] if self.elements else None
@@ -61,6 +61,7 @@ class ParsedDocument(BaseModel):
             end=end,
             element=index if element else None,
             verified=True,
+            method=method,
         )
 
 

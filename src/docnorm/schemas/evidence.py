@@ -24,6 +24,9 @@ class Evidence(BaseModel):
     end: int | None = Field(default=None, description="Char offset just past the quote.")
     element: int | None = Field(default=None, description="Index of the parsed element holding the quote.")
     verified: bool = Field(default=False, description="True when the quote was found in the source text at start:end.")
+    method: str | None = Field(
+        default=None, description="How the value was found (e.g. label, preamble, llm); feeds its confidence."
+    )
 
 
 class Extracted(BaseModel, Generic[T]):

@@ -44,7 +44,7 @@ class Grounder:
         end = self._positions[at + len(needle.strip()) - 1] + 1
         if any(start < s_end and end > s_start for s_start, s_end in self._suspect):
             return None
-        return self.doc.evidence(start, end)
+        return self.doc.evidence(start, end, "llm")
 
 
 def value_in_quote(value: Any, quote: str, *, verbatim: bool = False) -> bool:

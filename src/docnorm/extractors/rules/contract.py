@@ -148,7 +148,9 @@ def _signature_parties(doc: ParsedDocument) -> Iterator[Party]:
             continue
         if _key(name) not in seen:
             seen.add(_key(name))
-            yield Party(name=name, role=None, evidence=doc.evidence(match.start("name"), match.end("name")))
+            yield Party(
+                name=name, role=None, evidence=doc.evidence(match.start("name"), match.end("name"), "signature_block")
+            )
 
 
 def _key(name: str) -> str:
@@ -171,7 +173,7 @@ def _parties_after(doc: ParsedDocument, position: int) -> Iterator[Party]:
             yield Party(
                 name=name,
                 role=role.group("role").strip() if role else None,
-                evidence=doc.evidence(start, match.end("name")),
+                evidence=doc.evidence(start, match.end("name"), "preamble"),
             )
         if following is None or _sentence_ends(doc.text[match.end("name") : following.start()]):
             return
@@ -198,15 +200,15 @@ def _effective_date(doc: ParsedDocument) -> Span | None:
     head = doc.text[:2500]
     match = _DATED.search(head)
     if match:
-        return Span(match.group("v"), match.start("v"), match.end("v"))
+        return Span(match.group("v"), match.start("v"), match.end("v"), "dated_phrase")
     labelled = field_value(doc, r"effective date", DATE)
     if labelled:
         return labelled
     top = re.search(DATE, doc.text[:800], re.IGNORECASE)
     if top:
-        return Span(top.group(), top.start(), top.end())
+        return Span(top.group(), top.start(), top.end(), "top_of_document")
     witness = _WITNESS_DATE.search(doc.text)
-    return Span(witness.group("v"), witness.start("v"), witness.end("v")) if witness else None
+    return Span(witness.group("v"), witness.start("v"), witness.end("v"), "witness_clause") if witness else None
 
 
 _LAW_CONTEXT = re.compile(r"govern|constru|interpret|applicable law|choice of law", re.IGNORECASE)
@@ -232,7 +234,8 @@ def _governing_law(doc: ParsedDocument) -> Extracted[str] | None:
             best = (score, match.start(), match.end())
     if best is None:
         return None
-    return Extracted[str](value=doc.text[best[1] : best[2]], evidence=doc.evidence(best[1], best[2]))
+    method = f"law_context_{best[0]}"
+    return Extracted[str](value=doc.text[best[1] : best[2]], evidence=doc.evidence(best[1], best[2], method))
 
 
 _DURATION = r"(?P<v>(?:(?:[a-z]+(?:-[a-z]+)?)\s+)?(?:\(\d+\)\s*)?(?:\d+\s*)?(?:years?|months?|days?))(?!\s*(?:’|')s)"
@@ -270,13 +273,14 @@ def _term_months(doc: ParsedDocument) -> Extracted[int] | None:
     Restrictive covenants ("for one year thereafter") are not the agreement's term, so only
     phrasings tied to the agreement's own term, expiry or effective date count.
     """
-    for weight, pattern in sorted(_TERM_PATTERNS, key=lambda item: -item[0]):
+    for number, (weight, pattern) in enumerate(_TERM_PATTERNS):
         if weight < _MIN_TERM_WEIGHT:
-            break
+            continue
         for match in pattern.finditer(doc.text):
             months = _months(match.group("v"))
             if months is not None:
-                return Extracted[int](value=months, evidence=doc.evidence(match.start("v"), match.end("v")))
+                method = "term_clause" if number == 0 else "expiry_clause"
+                return Extracted[int](value=months, evidence=doc.evidence(match.start("v"), match.end("v"), method))
     return None
 
 

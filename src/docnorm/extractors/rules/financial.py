@@ -187,7 +187,7 @@ def _line_items(doc: ParsedDocument, factor: Decimal, period_end: date | None) -
             is_total=bool(re.match(r"total\b", row.label, re.IGNORECASE)),
             value=None if reported is None else reported * factor,
             period_end=period_end,
-            evidence=doc.evidence(row.start, row.end),
+            evidence=doc.evidence(row.start, row.end, "statement_row"),
         )
 
 

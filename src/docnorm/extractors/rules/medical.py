@@ -134,7 +134,9 @@ def _diagnoses(doc: ParsedDocument, lines: list[Span]) -> Iterator[Diagnosis]:
         if match:
             code = match.group("code") or match.group("code2")
             yield Diagnosis(
-                text=match.group("text").strip(" -"), icd10_code=code, evidence=doc.evidence(line.start, line.end)
+                text=match.group("text").strip(" -"),
+                icd10_code=code,
+                evidence=doc.evidence(line.start, line.end, "section_item"),
             )
 
 
@@ -152,7 +154,7 @@ def _medications(doc: ParsedDocument, lines: list[Span]) -> Iterator[Medication]
             dose=dose.group() if dose else None,
             route=route.group() if route else None,
             frequency=frequency.group() if frequency else None,
-            evidence=doc.evidence(line.start, line.end),
+            evidence=doc.evidence(line.start, line.end, "section_item"),
         )
 
 
@@ -166,7 +168,7 @@ def _allergies(doc: ParsedDocument, lines: list[Span]) -> Iterator[Extracted[str
             at = doc.text.find(name, position, line.end) if name else -1
             if at >= 0:
                 position = at + len(name)
-                yield Extracted[str](value=name, evidence=doc.evidence(at, at + len(name)))
+                yield Extracted[str](value=name, evidence=doc.evidence(at, at + len(name), "section_item"))
 
 
 def _vitals(doc: ParsedDocument) -> Iterator[Vital]:
@@ -174,7 +176,12 @@ def _vitals(doc: ParsedDocument) -> Iterator[Vital]:
         match = re.search(pattern, doc.text, re.IGNORECASE)
         if match:
             unit = match.groupdict().get("u") or default_unit
-            yield Vital(name=name, value=match.group("v"), unit=unit, evidence=doc.evidence(match.start(), match.end()))
+            yield Vital(
+                name=name,
+                value=match.group("v"),
+                unit=unit,
+                evidence=doc.evidence(match.start(), match.end(), "vital_pattern"),
+            )
 
 
 def _joined(lines: list[Span]) -> Span | None:
