@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     )
     extractor: str = Field(default="rules", description="Extractor to use: rules (offline, default).")
     batch_size: int = Field(default=8, ge=1, le=10_000, description="Documents per micro-batch task.")
+    parse_workers: int = Field(
+        default=0, ge=0, le=64, description="Worker processes for parsing; 0 parses in the flow's own process."
+    )
     max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1, description="Larger files go to review.")
     max_pages: int = Field(default=500, ge=1, description="PDFs with more pages go to review.")
     max_decompressed_bytes: int = Field(

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -101,10 +103,22 @@ def _from_error(source_uri: str, doc_id: str | None, error: DataError, doc_type:
     )
 
 
+def parse_one(path: Path, doc_id: str, limits: Limits) -> ParsedDocument | DataError:
+    """Intake and parse one file; the DataError that stopped it is returned, not raised (it crosses processes)."""
+    try:
+        return parse(intake(path, doc_id, limits))
+    except DataError as error:
+        return error
+
+
 def parse_documents(
-    paths: Sequence[Path], settings: Settings, done_before: Callable[[Sequence[str]], set[str]] | None = None
+    paths: Sequence[Path],
+    settings: Settings,
+    done_before: Callable[[Sequence[str]], set[str]] | None = None,
+    executor: Executor | None = None,
 ) -> tuple[list[ParsedDocument], list[DocumentResult]]:
-    """Intake and parse each file; skip documents already done (``done_before``) or repeated."""
+    """Intake and parse each file (in ``executor``'s worker processes when given); skip documents
+    already done (``done_before``) or repeated."""
     limits = Limits(settings.max_file_bytes, settings.max_pages, settings.max_decompressed_bytes)
     parsed: list[ParsedDocument] = []
     stopped: list[DocumentResult] = []
@@ -117,6 +131,7 @@ def parse_documents(
             stopped.append(_review(path.resolve().as_uri(), None, Stage.PARSE, [reason]))
     done = done_before(list(ids.values())) if done_before else set()
     seen: set[str] = set()
+    todo: list[tuple[Path, str]] = []
     for path, doc_id in ids.items():
         uri = path.resolve().as_uri()
         if doc_id in seen or doc_id in done:
@@ -129,11 +144,15 @@ def parse_documents(
             stopped.append(DocumentResult(source_uri=uri, doc_id=doc_id, outcome=Outcome.SKIPPED, reasons=[skip]))
             continue
         seen.add(doc_id)
-        try:
-            parsed.append(parse(intake(path, doc_id, limits)))
-        except DataError as error:
-            log.info("document %s stopped at parse: %s", doc_id[:12], error.reason)
-            stopped.append(_from_error(uri, doc_id, error))
+        todo.append((path, doc_id))
+    mapper = executor.map if executor is not None else map
+    outcomes = mapper(parse_one, [p for p, _ in todo], [d for _, d in todo], [limits] * len(todo))
+    for (path, doc_id), outcome in zip(todo, outcomes, strict=True):
+        if isinstance(outcome, DataError):
+            log.info("document %s stopped at parse: %s", doc_id[:12], outcome.reason)
+            stopped.append(_from_error(path.resolve().as_uri(), doc_id, outcome))
+        else:
+            parsed.append(outcome)
     return parsed, stopped
 
 
@@ -280,6 +299,7 @@ class RunContext:
 
     def __post_init__(self) -> None:
         self.fingerprint = fingerprint(self.extractor)
+        self.parse_pool = parse_pool(self.settings.parse_workers)
         self.engine = open_database(self.settings.review_database_url)
         self.parquet = ParquetSink(self.settings.out_dir / "curated")
         self.options = ValidationOptions(balance_tolerance=self.settings.balance_tolerance)
@@ -288,6 +308,19 @@ class RunContext:
         """The documents among ``doc_ids`` already processed under this configuration."""
         with Session(self.engine) as session:
             return set(already_processed(session, doc_ids, self.fingerprint))
+
+
+def parse_pool(workers: int) -> Executor | None:
+    """Worker processes for the CPU-bound parse stage (threads do not help: it holds the GIL).
+
+    A forkserver that has already imported the parsers starts each worker cheaply and safely
+    (no fork of a process running Prefect's threads). None means parse in this process.
+    """
+    if workers <= 0:
+        return None
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["docnorm.parsers"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
 def route_documents(

@@ -185,3 +185,16 @@ def test_the_run_publishes_a_content_free_summary_artifact(run: tuple[RunSummary
         "medical_record": (4, 1),
         "unknown": (0, 2),
     }
+
+
+def test_parsing_in_worker_processes_gives_the_same_outcome(
+    prefect_api: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("master-services-agreement.pdf", "damaged-scan.pdf", "visit-note-diabetes.txt"):
+        shutil.copy(EXAMPLES / name, inbox / name)
+    monkeypatch.setenv("DOCNORM_PARSE_WORKERS", "2")
+    summary = process_batch([str(inbox)], out_dir=str(tmp_path / "out"))
+    assert summary.counts == {"curated": 2, "review": 1}
+    assert {r.reasons[0].code for r in summary.results if r.reasons} == {"corrupt"}

@@ -53,7 +53,7 @@ class RunSummary(BaseModel):
 @task(name="parse", cache_policy=NO_CACHE, persist_result=False)
 def parse_task(paths: Sequence[Path], context: RunContext) -> tuple[list[ParsedDocument], list[DocumentResult]]:
     """Intake and parse a micro-batch."""
-    return parse_documents(paths, context.settings, context.done_before)
+    return parse_documents(paths, context.settings, context.done_before, context.parse_pool)
 
 
 @task(name="extract", cache_policy=NO_CACHE, persist_result=False)
@@ -109,6 +109,20 @@ def run_pipeline(inputs: Sequence[str], settings: Settings) -> RunSummary:
 
     results: list[DocumentResult] = []
     progress.report(0, len(paths))
+    try:
+        results = _batches(context, paths)
+    finally:
+        if context.parse_pool is not None:
+            context.parse_pool.shutdown()
+    summary = _summary(context, results)
+    _publish(summary)
+    logger.info("run %s finished: %s", run_id, summary.counts)
+    return summary
+
+
+def _batches(context: RunContext, paths: Sequence[Path]) -> list[DocumentResult]:
+    results: list[DocumentResult] = []
+    run_id, settings = context.run_id, context.settings
     for number, start in enumerate(range(0, len(paths), settings.batch_size)):
         chunk = paths[start : start + settings.batch_size]
         part = f"{run_id[:8]}-{number:05d}"
@@ -120,11 +134,7 @@ def run_pipeline(inputs: Sequence[str], settings: Settings) -> RunSummary:
         )
         results.extend(routed)
         progress.report(len(results), len(paths))
-
-    summary = _summary(context, results)
-    _publish(summary)
-    logger.info("run %s finished: %s", run_id, summary.counts)
-    return summary
+    return results
 
 
 def _summary(context: RunContext, results: list[DocumentResult]) -> RunSummary:
