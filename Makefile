@@ -15,7 +15,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: help install demo test lint format typecheck examples gold eval clean
+.PHONY: help install demo test lint format typecheck examples gold eval bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ gold: install ## regenerate the synthetic gold sets in examples/gold
 
 eval: install ## score the rules extractor on every dev gold set (benchmarks/eval_report.py)
 	$(PY) benchmarks/eval_report.py $(EVAL_ARGS)
+
+bench: install ## benchmark docnorm against its floor (benchmarks/bench.py; BENCH_ARGS="--docs N --json FILE")
+	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
 clean: ## remove outputs and caches (not .venv)
 	rm -rf out .pytest_cache .ruff_cache .mypy_cache

@@ -59,7 +59,7 @@ def _serve(latency: float, urls: multiprocessing.Queue[str], stop: Any) -> None:
         stop.wait()
 
 
-def throughput(count: int, latency: float, concurrency: int) -> None:
+def throughput(count: int, latency: float, concurrency: int) -> dict[str, float]:
     # The double runs in its own process, as a real endpoint would: sharing the client's GIL
     # would measure the double, not docnorm.
     urls: multiprocessing.Queue[str] = multiprocessing.Queue()
@@ -85,6 +85,7 @@ def throughput(count: int, latency: float, concurrency: int) -> None:
     achieved, ideal = count / elapsed, concurrency / latency
     print(f"llm throughput: {count} documents ({ok} extracted), latency L={latency}s, concurrency C={concurrency}")
     print(f"  achieved {achieved:.1f} docs/s, ideal C/L {ideal:.1f} docs/s, achieved/ideal {achieved / ideal:.2f}")
+    return {"achieved": achieved, "ideal": ideal}
 
 
 def tokens_hybrid_vs_llm() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import Counter
 from collections.abc import Sequence
@@ -47,6 +48,8 @@ class RunSummary(BaseModel):
     """Documents per doc type ('unknown' when unclassified), then per outcome."""
     usage: Usage
     """LLM calls, tokens and cost of the run (zeros for the rules extractor)."""
+    stage_seconds: dict[str, float] = {}
+    """Wall time spent inside each stage's tasks, summed over micro-batches."""
     results: list[DocumentResult]
 
 
@@ -109,35 +112,49 @@ def run_pipeline(inputs: Sequence[str], settings: Settings) -> RunSummary:
 
     results: list[DocumentResult] = []
     progress.report(0, len(paths))
+    timings: dict[str, float] = {}
     try:
-        results = _batches(context, paths)
+        results = _batches(context, paths, timings)
     finally:
         if context.parse_pool is not None:
             context.parse_pool.shutdown()
-    summary = _summary(context, results)
+    summary = _summary(context, results, {stage: round(seconds, 3) for stage, seconds in timings.items()})
     _publish(summary)
     logger.info("run %s finished: %s", run_id, summary.counts)
     return summary
 
 
-def _batches(context: RunContext, paths: Sequence[Path]) -> list[DocumentResult]:
+def _batches(context: RunContext, paths: Sequence[Path], timings: dict[str, float]) -> list[DocumentResult]:
     results: list[DocumentResult] = []
     run_id, settings = context.run_id, context.settings
+
+    def timed(stage: str, started: float) -> None:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
+
     for number, start in enumerate(range(0, len(paths), settings.batch_size)):
         chunk = paths[start : start + settings.batch_size]
         part = f"{run_id[:8]}-{number:05d}"
-        parsed, stopped = parse_task.with_options(name=f"parse-batch-{number}")(list(chunk), context)
-        extracted, unclassified = extract_task.with_options(name=f"extract-batch-{number}")(parsed, context)
-        curated, failed = validate_task.with_options(name=f"validate-batch-{number}")(extracted, context)
-        routed = route_task.with_options(name=f"route-batch-{number}")(
+        name = f"batch-{number}-{len(chunk)}-docs"
+        began = time.perf_counter()
+        parsed, stopped = parse_task.with_options(name=f"parse-{name}")(list(chunk), context)
+        timed("parse", began)
+        began = time.perf_counter()
+        extracted, unclassified = extract_task.with_options(name=f"extract-{name}")(parsed, context)
+        timed("extract", began)
+        began = time.perf_counter()
+        curated, failed = validate_task.with_options(name=f"validate-{name}")(extracted, context)
+        timed("validate", began)
+        began = time.perf_counter()
+        routed = route_task.with_options(name=f"route-{name}")(
             context, part, curated, [*stopped, *unclassified, *failed]
         )
+        timed("route", began)
         results.extend(routed)
         progress.report(len(results), len(paths))
     return results
 
 
-def _summary(context: RunContext, results: list[DocumentResult]) -> RunSummary:
+def _summary(context: RunContext, results: list[DocumentResult], stage_seconds: dict[str, float]) -> RunSummary:
     settings = context.settings
     manifest_path = settings.out_dir / "runs" / f"{context.run_id}.json"
     write_manifest(
@@ -151,6 +168,7 @@ def _summary(context: RunContext, results: list[DocumentResult]) -> RunSummary:
             model=context.extractor.model,
             prompt_version=context.extractor.prompt_version,
             usage=_usage(results),
+            stage_seconds=stage_seconds,
             out_dir=str(settings.out_dir),
             inputs=manifest_entries(results),
         ),
@@ -166,6 +184,7 @@ def _summary(context: RunContext, results: list[DocumentResult]) -> RunSummary:
         counts=dict(Counter(r.outcome.value for r in results)),
         by_type={doc_type: dict(counts) for doc_type, counts in sorted(by_type.items())},
         usage=_usage(results),
+        stage_seconds=stage_seconds,
         results=results,
     )
 

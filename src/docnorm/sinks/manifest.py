@@ -37,6 +37,8 @@ class Manifest(BaseModel):
     prompt_version: str | None
     usage: Usage
     """LLM calls, tokens and cost of the whole run."""
+    stage_seconds: dict[str, float]
+    """Wall time inside each stage, summed over micro-batches."""
     out_dir: str
     inputs: list[ManifestEntry]
 
