@@ -43,7 +43,8 @@ _SCALES = {"thousands": UnitScale.THOUSANDS, "millions": UnitScale.MILLIONS}
 _COMPANY = r"(?:Inc\.?|LLC|Ltd\.?|Limited|Corporation|Corp\.?|Company|plc|GmbH|S\.A\.)"
 _VALUE = re.compile(rf"(?:[$€£]\s?)?(?:{NUMBER}|—|–)")
 _PAIR = re.compile(
-    rf"(?P<label>[A-Za-z][A-Za-z0-9 ,'’&/\-]*?(?:\([A-Za-z ]+\))?[A-Za-z)])[\s.:]+"
+    # Labels are bounded: an unbounded lazy label backtracks quadratically over long prose lines.
+    rf"(?P<label>[A-Za-z][A-Za-z0-9 ,'’&/\-]{{0,80}}?(?:\([A-Za-z ]{{1,40}}\))?[A-Za-z)])[\s.:]+"
     rf"(?P<figure>{_VALUE.pattern})(?:\s+{_VALUE.pattern})*(?=\s|$)"
 )
 
@@ -142,7 +143,8 @@ def _table_rows(doc: ParsedDocument, cells: list[list[str]], start: int, end: in
 def _text_rows(line: str, offset: int) -> Iterator[_Row]:
     """Label-figure pairs of a text line (a flattened PDF line may hold several), else the bare line."""
     found = False
-    for match in _PAIR.finditer(line):
+    matches = _PAIR.finditer(line) if any(c.isdigit() for c in line) else iter(())
+    for match in matches:
         found = True
         figure = match.group("figure")
         at = offset + match.start("figure")
