@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from docnorm.cli_review import review_app
+from docnorm.cli_review import fail, review_app
 from docnorm.schemas.errors import ConfigError
 
 app = typer.Typer(
@@ -67,8 +67,7 @@ def run(
                 [str(p) for p in paths], out_dir=str(settings.out_dir), extractor=extractor, batch_size=batch_size
             )
     except ConfigError as exc:
-        errors.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=2) from None
+        raise fail(exc) from None
     _print_summary(summary)
 
 
@@ -92,8 +91,7 @@ def eval_(
         with _progress(quiet) as hook:
             report = evaluate(dataset, settings, progress=hook)
     except ConfigError as exc:
-        errors.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=2) from None
+        raise fail(exc) from None
     table = Table(title=f"{report.extractor} on {report.dataset} ({report.n_docs} documents, {report.layout} layout)")
     for column in ("key", "precision", "recall", "F1", "support"):
         table.add_column(column, justify="left" if column == "key" else "right")
@@ -106,10 +104,7 @@ def eval_(
     console.print(f"classification accuracy: {report.classification_accuracy:.3f}")
     console.print(f"documents that failed before extraction: {report.failures} {report.failure_reasons or ''}")
     if report.usage.calls:
-        u = report.usage
-        console.print(
-            f"LLM: {u.calls} call(s), {u.prompt_tokens} prompt + {u.completion_tokens} completion tokens, cost {u.cost_usd}"
-        )
+        console.print(f"LLM usage: {_usage_line(report.usage)}")
     c = report.calibration
     console.print(
         f"calibration: ECE {c.ece:.3f} over {c.n} values; at confidence < {c.threshold}: "
@@ -170,10 +165,14 @@ def _print_summary(summary: object) -> None:
     console.print(f"review queue:   {summary.review_url}")
     console.print(f"run manifest:   {summary.manifest}")
     if summary.usage.calls:
-        u = summary.usage
-        console.print(
-            f"LLM usage:      {u.calls} call(s), {u.prompt_tokens + u.completion_tokens} tokens, cost {u.cost_usd}"
-        )
+        console.print(f"LLM usage:      {_usage_line(summary.usage)}")
+
+
+def _usage_line(usage: Any) -> str:
+    return (
+        f"{usage.calls} call(s), {usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens, "
+        f"cost {usage.cost_usd}"
+    )
 
 
 def main() -> None:

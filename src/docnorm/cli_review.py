@@ -36,7 +36,8 @@ def _queue(out: Path | None) -> Any:
     return ReviewQueue.open(settings.review_database_url, ValidationOptions(settings.balance_tolerance)), settings
 
 
-def _fail(exc: DocnormError) -> typer.Exit:
+def fail(exc: DocnormError) -> typer.Exit:
+    """Print the one-line error; exit 3 for a review conflict, 2 for anything the user must fix."""
     errors.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
     return typer.Exit(code=3 if isinstance(exc, ReviewConflict) else 2)
 
@@ -58,7 +59,7 @@ def list_(
         queue, _ = _queue(out)
         items = queue.items(status=None if status == "all" else status, stage=stage, doc_type=doc_type, reason=reason)
     except DocnormError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     table = Table(title=f"Review items ({status})")
     for column in ("id", "doc_id", "doc type", "stage", "status", "reasons", "age"):
         table.add_column(column)
@@ -84,7 +85,7 @@ def show(
         queue, _ = _queue(out)
         item = queue.get(item_id)
     except DocnormError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(
         f"[bold]item {item.id}[/bold] v{item.version}  {item.status}  stage={item.stage}  type={item.doc_type}"
     )
@@ -129,7 +130,7 @@ def approve(item_id: int, out: OutOption = None, reviewer: ReviewerOption = None
         queue, _ = _queue(out)
         item = queue.approve(item_id, _reviewer(reviewer))
     except DocnormError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"item {item.id} approved by {item.reviewer}")
 
 
@@ -145,13 +146,13 @@ def correct(
     for pair in sets:
         path, sep, value = pair.partition("=")
         if not sep or not path:
-            raise _fail(ConfigError(f"--set {pair!r}: write it as field=value"))
+            raise fail(ConfigError(f"--set {pair!r}: write it as field=value"))
         changes[path.strip()] = value
     try:
         queue, _ = _queue(out)
         item, reasons = queue.correct(item_id, changes, _reviewer(reviewer))
     except DocnormError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     if reasons:
         console.print(f"item {item.id} still fails; it stays pending:")
         for r in reasons:
@@ -172,7 +173,7 @@ def reject(
         queue, _ = _queue(out)
         item = queue.reject(item_id, _reviewer(reviewer), reason)
     except DocnormError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"item {item.id} rejected by {item.reviewer}")
 
 
@@ -185,7 +186,7 @@ def sync(out: OutOption = None) -> None:
         _, settings = _queue(out)
         synced = review_sync(out_dir=str(settings.out_dir))
     except DocnormError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"re-ingested {len(synced)} item(s): {', '.join(map(str, synced)) or 'none'}")
 
 
@@ -208,7 +209,7 @@ def export(
         else:
             raise ConfigError(f"--format {format!r}: choose parquet, jsonl or gold")
     except DocnormError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"exported {count} item(s) to {output}")
 
 

@@ -26,6 +26,11 @@ _MODEL_NAME = re.compile(r"\b([A-Z][A-Za-z]+?)Extraction\w*")
 _INJECTED_AMOUNT = re.compile(r"set the (?:amount|total|value) to\s+(?P<v>[$€£]?\s?[\d,]+(?:\.\d+)?)", re.IGNORECASE)
 
 
+class _Server(ThreadingHTTPServer):
+    # Many clients connect at once in benchmarks; the stdlib backlog of 5 would refuse them.
+    request_queue_size = 128
+
+
 @dataclass
 class Faults:
     """How the double misbehaves. Counts apply to the first N requests; ``math.inf`` means always."""
@@ -90,8 +95,7 @@ class OpenAITestDouble:
             def log_message(self, *args: Any) -> None:
                 """Silent: prompts hold document text."""
 
-        ThreadingHTTPServer.request_queue_size = 128
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
