@@ -21,17 +21,13 @@ from docnorm.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINES = ROOT / "benchmarks" / "eval_baselines.json"
-DATASETS = {
-    "kleister-nda": ROOT.parent / "shared" / "corpus" / "kleister-nda",
-    "financial_statements": ROOT / "examples" / "gold" / "financial_statements",
-    "medical_records": ROOT / "examples" / "gold" / "medical_records",
-}
+"""Each gold set's baseline score and its folder, relative to the checkout (shared corpora sit beside it)."""
 
 
-def run(names: list[str]) -> dict[str, EvalReport]:
-    """Evaluate the named datasets that exist on this machine."""
+def run(datasets: dict[str, Path]) -> dict[str, EvalReport]:
+    """Evaluate the datasets that exist on this machine."""
     settings = load_settings(extractor="rules")
-    return {name: evaluate(DATASETS[name], settings) for name in names if DATASETS[name].is_dir()}
+    return {name: evaluate(folder, settings) for name, folder in datasets.items() if folder.is_dir()}
 
 
 def main() -> int:
@@ -40,7 +36,7 @@ def main() -> int:
     parser.add_argument("--update", action="store_true", help="record the scores as the new baselines")
     args = parser.parse_args()
     baselines = json.loads(BASELINES.read_text()) if BASELINES.exists() else {}
-    reports = run(list(DATASETS))
+    reports = run({name: ROOT / entry["path"] for name, entry in baselines.items()})
     for name, report in reports.items():
         print(f"\n{name} ({report.n_docs} documents, {report.layout} layout, extractor {report.extractor})")
         print(f"  {'key':<28}{'P':>7}{'R':>7}{'F1':>7}{'support':>9}")
@@ -57,7 +53,7 @@ def main() -> int:
         args.json.write_text(json.dumps({n: r.model_dump() for n, r in reports.items()}, indent=2))
     if args.update:
         for name, report in reports.items():
-            baselines[name] = {"extractor": report.extractor, "micro_f1": report.micro.f1, "n_docs": report.n_docs}
+            baselines[name].update(extractor=report.extractor, micro_f1=report.micro.f1, n_docs=report.n_docs)
         BASELINES.write_text(json.dumps(baselines, indent=2, sort_keys=True) + "\n")
         print(f"\nbaselines written to {BASELINES}")
     return 0

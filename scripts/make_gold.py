@@ -53,7 +53,7 @@ LABELS = {
     "CostOfRevenue": ["Cost of revenue", "Cost of sales", "Cost of goods sold"],
     "GrossProfit": ["Gross profit", "Gross margin"],
     "ResearchAndDevelopmentExpense": ["Research and development", "Research & development"],
-    "SellingGeneralAndAdministrativeExpense": ["Selling, general and administrative", "General and administrative"],
+    "SellingGeneralAndAdministrativeExpense": ["Selling, general and administrative", "Selling, general & administrative"],
     "OperatingExpenses": ["Total operating expenses"],
     "OperatingIncomeLoss": ["Operating income", "Income from operations"],
     "IncomeTaxExpenseBenefit": ["Income tax expense", "Provision for income taxes"],

@@ -50,20 +50,53 @@ def test_balance_within_tolerance_passes_and_income_statements_are_not_balance_c
     assert failures_by_document(financial_tables(OPTIONS), rows) == {}
 
 
-def _line(
-    doc_id: str, n: int, section: str, value: int, total: bool = False, concept: str | None = None
-) -> dict[str, Any]:
-    return {"doc_id": doc_id, "line_no": n, "label": f"line {n}", "concept": concept, "section": section,
-            "is_total": total, "value": Decimal(value), "period_end": date(2024, 12, 31)}  # fmt: skip
+def _line(doc_id: str, n: int, section: str, label: str, value: int, kind: str = "balance_sheet") -> dict[str, Any]:
+    return {"doc_id": doc_id, "line_no": n, "statement_kind": kind, "label": label, "concept": None,
+            "section": section, "is_total": label.lower().startswith("total"), "value": Decimal(value),
+            "period_end": date(2024, 12, 31), "period_months": None}  # fmt: skip
 
 
-def test_a_total_must_equal_its_items_and_earlier_subtotals() -> None:
-    good = [_line("ok", 0, "Assets", 10), _line("ok", 1, "Assets", 5), _line("ok", 2, "Assets", 15, True),
-            _line("ok", 3, "Assets", 20), _line("ok", 4, "Assets", 35, True)]  # fmt: skip
-    bad = [_line("off", 0, "Assets", 10), _line("off", 1, "Assets", 5), _line("off", 2, "Assets", 16, True)]
-    failures = failures_by_document(financial_tables(OPTIONS), {"financial_line_items": good + bad})
+def _current_assets(doc_id: str, total: int) -> list[dict[str, Any]]:
+    section = "Assets: Current assets"
+    return [_line(doc_id, 0, section, "Cash", 10), _line(doc_id, 1, section, "Receivables", 5),
+            _line(doc_id, 2, section, "Total current assets", total),
+            # "Total assets" does not name the current-assets heading: it is left to the balance check.
+            _line(doc_id, 3, section, "Goodwill", 20), _line(doc_id, 4, section, "Total assets", 99)]  # fmt: skip
+
+
+def test_a_total_named_after_its_heading_must_equal_the_lines_under_it() -> None:
+    lines = _current_assets("ok", 15) + _current_assets("off", 16)
+    failures = failures_by_document(financial_tables(OPTIONS), {"financial_line_items": lines})
     assert list(failures) == ["off"]
     assert _codes(failures, "off") == {"totals_match_items"}
+
+
+def test_a_subtotal_stands_for_the_lines_above_it() -> None:
+    section = "Shareholders' equity"
+    lines = [_line("nci", 0, section, "Common stock", 10), _line("nci", 1, section, "Retained earnings", 80),
+             _line("nci", 2, section, "Total parent shareholders' equity", 90),
+             _line("nci", 3, section, "Noncontrolling interests", 7),
+             _line("nci", 4, section, "Total shareholders' equity", 97)]  # fmt: skip
+    assert failures_by_document(financial_tables(OPTIONS), {"financial_line_items": lines}) == {}
+
+
+def test_a_failed_line_check_names_the_offending_lines_not_their_values() -> None:
+    failures = failures_by_document(financial_tables(OPTIONS), {"financial_line_items": _current_assets("off", 16)})
+    (reason,) = failures["off"]
+    assert reason.message.endswith("(line_no 2)")
+    assert "16" not in reason.message
+
+
+def test_diluted_eps_must_carry_the_sign_of_net_income() -> None:
+    def income(doc_id: str, net_income: int, eps: str) -> dict[str, Any]:
+        return {"doc_id": doc_id, "statement_kind": "income", "currency": "USD",
+                "net_income": Decimal(net_income), "eps_diluted": Decimal(eps)}  # fmt: skip
+
+    rows = {"financial_statements": [income("profit", 100, "1.20"), income("loss", -100, "-1.20"),
+                                     income("flipped", -100, "1.20")]}  # fmt: skip
+    failures = failures_by_document(financial_tables(OPTIONS), rows)
+    assert list(failures) == ["flipped"]
+    assert _codes(failures, "flipped") == {"eps_sign_matches_net_income"}
 
 
 def test_unknown_currency_code_fails() -> None:

@@ -61,7 +61,7 @@ def evaluate(folder: Path, settings: Settings, progress: ProgressHook | None = N
             doc_type = result.doc_type if result else None
             correct_type += doc_type == doc.doc_type
             predicted = {
-                key: values
+                key: [(layout.align(key, value, doc.gold.get(key, [])), c) for value, c in values]
                 for key, values in layout.predicted(result.record if result else None, doc_type).items()
                 if key in annotated
             }

@@ -25,11 +25,17 @@ class UnitScale(StrEnum):
     UNITS = "units"
     THOUSANDS = "thousands"
     MILLIONS = "millions"
+    BILLIONS = "billions"
 
     @property
     def factor(self) -> Decimal:
         """The multiplier that turns a reported figure into full units."""
-        return {"units": Decimal(1), "thousands": Decimal(1000), "millions": Decimal(1_000_000)}[self.value]
+        return {
+            "units": Decimal(1),
+            "thousands": Decimal(1000),
+            "millions": Decimal(10**6),
+            "billions": Decimal(10**9),
+        }[self.value]
 
 
 class LineItem(BaseModel):
@@ -42,17 +48,28 @@ class LineItem(BaseModel):
     value: Decimal | None = Field(
         description="The value in full units (scale applied), negatives signed.", json_schema_extra=IN_QUOTE
     )
+    statement: StatementKind | None = Field(default=None, description="The statement the line belongs to.")
     period_end: date | None = Field(default=None, description="The period the value belongs to.")
+    period_months: int | None = Field(
+        default=None, description="Length of the period in months for flows (3, 6, 12); None for balances."
+    )
     evidence: Evidence | None = None
 
 
 class FinancialStatement(BaseModel):
-    """One primary financial statement of one entity for one period."""
+    """The primary financial statements of one entity for one reporting period: one bare statement,
+    or the income statement, balance sheet and cash-flow statement of a filing (each line says which)."""
 
     entity: Extracted[str] | None = Field(
         default=None, description="The reporting entity's name.", json_schema_extra=IN_QUOTE
     )
-    statement_kind: Extracted[StatementKind] | None = Field(default=None, description="Which statement.")
+    form: Extracted[str] | None = Field(
+        default=None,
+        description="The filing form the statements come from, e.g. 10-K or 10-Q; None for a bare statement.",
+    )
+    statement_kind: Extracted[StatementKind] | None = Field(
+        default=None, description="Which statement, when the document holds one; None for a filing with several."
+    )
     period_start: Extracted[date] | None = Field(default=None, description="First day of the period.")
     period_end: Extracted[date] | None = Field(
         default=None, description="Last day of the period, or the balance sheet date."

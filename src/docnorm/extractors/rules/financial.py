@@ -9,7 +9,9 @@ from datetime import date
 from decimal import Decimal
 
 from docnorm.extractors.classify import Cue
-from docnorm.extractors.concepts import concept_for
+from docnorm.extractors.concepts import concept_for, is_known_label
+from docnorm.extractors.rules import filings
+from docnorm.extractors.rules.statement_tables import scale_of
 from docnorm.extractors.text import (
     DATE,
     NUMBER,
@@ -25,6 +27,7 @@ from docnorm.schemas.evidence import Extracted
 from docnorm.schemas.financial import FinancialStatement, LineItem, StatementKind, UnitScale
 
 CUES = [
+    Cue("periodic_report", r"\bform\s+10-[KQ]\b|\b(?:annual|quarterly) report pursuant to section 13", 4.0),
     Cue("balance_sheet", r"\bbalance sheets?\b|statements? of financial position", 3.0),
     Cue("income_statement", r"\bincome statements?\b|statements? of (operations|income|earnings)|profit and loss", 3.0),
     Cue("cash_flow", r"statements? of cash flows?", 3.0),
@@ -58,7 +61,16 @@ class _Row:
 
 
 def extract_financial(doc: ParsedDocument) -> FinancialStatement:
-    """Read one primary statement with its header facts and every line item."""
+    """Read the primary statements with their header facts and every line item.
+
+    A periodic filing (its cover names the form) is read from its statement tables
+    only, so a filing whose statements sit in an exhibit yields no figures rather
+    than figures from the notes; a bare statement is read line by line.
+    """
+    form = filings.form_of(doc)
+    statements = filings.locate(doc, form.value if form else None)
+    if form is not None or len(statements) > 1:
+        return _from_tables(doc, form, statements)
     scale = _scale(doc)
     period_end = extracted_date(
         doc,
@@ -68,14 +80,36 @@ def extract_financial(doc: ParsedDocument) -> FinancialStatement:
     period_start = extracted_date(doc, field_value(doc, r"period start", DATE))
     factor = scale.value.factor if scale and scale.value else Decimal(1)
     end_value = period_end.value if period_end else None
+    kind = _kind(doc)
+    lines = list(_line_items(doc, factor, end_value, kind.value if kind else None))
     return FinancialStatement(
         entity=_entity(doc),
-        statement_kind=_kind(doc),
+        statement_kind=kind,
         period_start=period_start,
         period_end=period_end,
         currency=_currency(doc),
         unit_scale=scale,
-        line_items=list(_line_items(doc, factor, end_value)),
+        line_items=filings.resolve_repeats(lines),
+    )
+
+
+def _from_tables(
+    doc: ParsedDocument, form: Extracted[str] | None, statements: list[filings.Statement]
+) -> FinancialStatement:
+    period_end = filings.period_of(doc)
+    end_value = period_end.value if period_end else None
+    kinds = {s.kind for s in statements}
+    only = next(iter(kinds)) if len(kinds) == 1 else None
+    first = statements[0] if statements else None
+    scale_word = scale_of(first.caption + " | " + first.layout.header_text) if first else None
+    return FinancialStatement(
+        entity=filings.registrant_of(doc) or _entity(doc),
+        form=form,
+        statement_kind=Extracted[StatementKind](value=only) if only else None,
+        period_end=period_end,
+        currency=filings.currency_of(doc, statements),
+        unit_scale=Extracted[UnitScale](value=scale_word[0]) if scale_word else None,
+        line_items=[item for s in statements for item in filings.line_items(doc, s, end_value)],
     )
 
 
@@ -162,17 +196,19 @@ def _text_rows(line: str, offset: int) -> Iterator[_Row]:
 
 def _split_heading(label: str) -> tuple[str | None, str]:
     """Split "Operating expenses Research and development" (a heading run into a line) in two."""
-    if concept_for(label) is not None:
+    if is_known_label(label):
         return None, label
     words = label.split()
     for cut in range(1, min(len(words), 5)):
         head, tail = " ".join(words[:cut]), " ".join(words[cut:])
-        if concept_for(tail) is not None and _is_heading(head):
+        if is_known_label(tail) and _is_heading(head):
             return head, tail
     return None, label
 
 
-def _line_items(doc: ParsedDocument, factor: Decimal, period_end: date | None) -> Iterator[LineItem]:
+def _line_items(
+    doc: ParsedDocument, factor: Decimal, period_end: date | None, kind: StatementKind | None
+) -> Iterator[LineItem]:
     section: str | None = None
     for row in _rows(doc):
         if row.figure is None:
@@ -184,7 +220,7 @@ def _line_items(doc: ParsedDocument, factor: Decimal, period_end: date | None) -
         reported = parse_amount(row.figure)
         yield LineItem(
             label=row.label,
-            concept=concept_for(row.label),
+            concept=concept_for(row.label, statement=kind),
             section=section,
             is_total=bool(re.match(r"total\b", row.label, re.IGNORECASE)),
             value=None if reported is None else reported * factor,
