@@ -18,7 +18,7 @@ from docnorm.schemas import Contract, DataError, ParsedDocument
 from docnorm.settings import Settings
 from docnorm.stages import make_extractor
 from docnorm.testing import Faults, OpenAITestDouble
-from tests.conftest import EXAMPLES, parse_file
+from tests.conftest import EXAMPLES, ROOT, parse_file
 
 CONTRACT = EXAMPLES / "consulting-agreement.txt"
 
@@ -192,6 +192,14 @@ def test_hybrid_asks_the_model_only_for_what_rules_left_empty(double: OpenAITest
     asked = set(request.body["tools"][0]["function"]["parameters"]["properties"])
     assert "end_date" in asked and "governing_law" not in asked and "parties" not in asked
     assert result.record.governing_law and result.record.governing_law.value == "New York"
+
+
+def test_hybrid_leaves_a_filing_the_rules_read_alone(double: OpenAITestDouble, tmp_path: Path) -> None:
+    # A filing has no single statement kind or start by design: neither is a gap worth a hundred pages of tokens.
+    filing = parse_file(ROOT / "tests" / "fixtures" / "filing-10q.html")
+    result = _extract(_settings(double, tmp_path, extractor="hybrid"), filing, "financial_statement")
+    assert isinstance(result, Extraction)
+    assert double.requests == []
 
 
 def test_missing_model_settings_are_config_errors(tmp_path: Path) -> None:

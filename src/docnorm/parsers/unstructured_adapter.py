@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from docnorm.parsers.intake import Intake
+from docnorm.parsers.pdf_tables import with_ruled_tables
 from docnorm.parsers.tables import html_table_cells
 from docnorm.schemas.documents import Element, FileKind, ParsedDocument
 from docnorm.schemas.errors import ConfigError, ParseError
@@ -31,7 +32,8 @@ def check_parser_environment() -> None:
 def _pdf(doc: Intake) -> list[UElement]:
     from unstructured.partition.pdf import partition_pdf
 
-    return partition_pdf(file=io.BytesIO(doc.data), strategy="fast", languages=_LANGUAGES)
+    elements = partition_pdf(file=io.BytesIO(doc.data), strategy="fast", languages=_LANGUAGES)
+    return with_ruled_tables(doc.data, elements)
 
 
 def _docx(doc: Intake) -> list[UElement]:

@@ -28,7 +28,7 @@ from docnorm.schemas.financial import FinancialStatement, LineItem, StatementKin
 from docnorm.schemas.medical import Diagnosis, MedicalRecord, Medication, Patient, Vital
 from docnorm.schemas.values import Money, Party, Signatory
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 __all__ = [
     "SCHEMA_VERSION",

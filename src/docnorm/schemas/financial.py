@@ -81,3 +81,11 @@ class FinancialStatement(BaseModel):
         json_schema_extra={"unstated_default": UnitScale.UNITS.value},
     )
     line_items: list[LineItem] = Field(default_factory=list, description="Every line with a figure.")
+
+    def settled_fields(self) -> frozenset[str]:
+        """Fields a filing leaves empty by design, so that no extractor goes looking for them: it holds
+        several statements (no single kind or start), and when its statements are in an exhibit that
+        is not part of the document, no lines are the right answer."""
+        if self.form is None:
+            return frozenset()
+        return frozenset({"statement_kind", "period_start", "line_items", "unit_scale"})

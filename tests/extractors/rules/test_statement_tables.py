@@ -40,3 +40,10 @@ def test_scale_words() -> None:
     assert scale_of("(In millions, except per share data)") == (UnitScale.MILLIONS, "millions")
     assert scale_of("Amounts in thousands") == (UnitScale.THOUSANDS, "thousands")
     assert scale_of("Consolidated Balance Sheets")[0] is UnitScale.UNITS
+
+
+def test_a_month_day_row_above_the_years_is_header_and_headings_below_open_the_body() -> None:
+    shape = layout([["", "MAY 31,"], ["(In millions)", "2025", "2024"], ["ASSETS", "", ""], ["Cash", "7,464", "9,154"]])
+    assert shape is not None
+    assert "MAY 31" in shape.header_text and "In millions" in shape.header_text
+    assert [row.label for row in shape.body] == ["ASSETS", "Cash"]

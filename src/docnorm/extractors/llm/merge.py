@@ -57,8 +57,17 @@ def _identity(item: Any) -> str:
 
 
 def missing_fields(record: BaseModel) -> list[str]:
-    """Top-level fields the rules left empty, without a value, or without verified evidence."""
-    return [name for name in type(record).model_fields if name != "evidence" and _missing(getattr(record, name))]
+    """Top-level fields the rules left empty, without a value, or without verified evidence.
+
+    A record may settle fields that are empty by design (a filing has no single statement
+    kind) through a ``settled_fields()`` method; those are not gaps.
+    """
+    settled: frozenset[str] = getattr(record, "settled_fields", frozenset)()
+    return [
+        name
+        for name in type(record).model_fields
+        if name != "evidence" and name not in settled and _missing(getattr(record, name))
+    ]
 
 
 def _missing(value: Any) -> bool:

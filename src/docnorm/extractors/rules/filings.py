@@ -100,6 +100,28 @@ def period_of(doc: ParsedDocument) -> Extracted[date] | None:
     return extracted_date(doc, Span(match.group("v"), match.start("v"), match.end("v"), "cover_page"))
 
 
+def column_date(doc: ParsedDocument, statement: Statement) -> Extracted[date] | None:
+    """The date heading the reporting column ("December 31, 2024"), when the header dates each column."""
+    element = doc.elements[statement.elements[0]]
+    dates = list(re.finditer(DATE, doc.text[element.start : element.end], re.IGNORECASE))
+    if len(dates) != len(statement.layout.columns):
+        return None
+    match = dates[statement.column]
+    start = element.start + match.start()
+    return extracted_date(doc, Span(match.group(0), start, start + len(match.group(0)), "statement_header"))
+
+
+def scale_of_statement(doc: ParsedDocument, statement: Statement) -> Extracted[UnitScale]:
+    """The scale the statement's caption or header states, quoted where it is printed; units when none is."""
+    scale, word = scale_of(f"{statement.caption} | {statement.layout.header_text}")
+    if word is None:
+        return Extracted[UnitScale](value=scale)
+    start = doc.elements[max(0, statement.elements[0] - 2 * _LOOKBACK)].start
+    at = doc.text.find(word, start, doc.elements[statement.elements[-1]].end)
+    evidence = doc.evidence(at, at + len(word), "statement_caption") if at >= 0 else None
+    return Extracted[UnitScale](value=scale, evidence=evidence)
+
+
 def registrant_of(doc: ParsedDocument) -> Extracted[str] | None:
     """The registrant's name: the line above "(Exact name of registrant as specified in its charter)",
     else the company name that follows the commission file number."""

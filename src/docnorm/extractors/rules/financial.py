@@ -11,7 +11,6 @@ from decimal import Decimal
 from docnorm.extractors.classify import Cue
 from docnorm.extractors.concepts import concept_for, is_known_label
 from docnorm.extractors.rules import filings
-from docnorm.extractors.rules.statement_tables import scale_of
 from docnorm.extractors.text import (
     DATE,
     NUMBER,
@@ -65,18 +64,15 @@ def extract_financial(doc: ParsedDocument) -> FinancialStatement:
 
     A periodic filing (its cover names the form) is read from its statement tables
     only, so a filing whose statements sit in an exhibit yields no figures rather
-    than figures from the notes; a bare statement is read line by line.
+    than figures from the notes. A statement captioned above a table (HTML, DOCX,
+    a ruled PDF table) is read from the table; otherwise line by line.
     """
     form = filings.form_of(doc)
     statements = filings.locate(doc, form.value if form else None)
-    if form is not None or len(statements) > 1:
+    if form is not None or statements:
         return _from_tables(doc, form, statements)
     scale = _scale(doc)
-    period_end = extracted_date(
-        doc,
-        field_value(doc, r"period end(?:ing)?|as of", DATE)
-        or find(doc, rf"(?:as of|as at|ended|ending)\s+(?P<v>{DATE})"),
-    )
+    period_end = _period_end(doc)
     period_start = extracted_date(doc, field_value(doc, r"period start", DATE))
     factor = scale.value.factor if scale and scale.value else Decimal(1)
     end_value = period_end.value if period_end else None
@@ -97,19 +93,32 @@ def _from_tables(
     doc: ParsedDocument, form: Extracted[str] | None, statements: list[filings.Statement]
 ) -> FinancialStatement:
     period_end = filings.period_of(doc)
+    if period_end is None and form is None:
+        period_end = _period_end(doc) or (filings.column_date(doc, statements[0]) if statements else None)
     end_value = period_end.value if period_end else None
     kinds = {s.kind for s in statements}
     only = next(iter(kinds)) if len(kinds) == 1 else None
     first = statements[0] if statements else None
-    scale_word = scale_of(first.caption + " | " + first.layout.header_text) if first else None
+    scale = filings.scale_of_statement(doc, first) if first else None
     return FinancialStatement(
         entity=filings.registrant_of(doc) or _entity(doc),
         form=form,
         statement_kind=Extracted[StatementKind](value=only) if only else None,
         period_end=period_end,
-        currency=filings.currency_of(doc, statements),
-        unit_scale=Extracted[UnitScale](value=scale_word[0]) if scale_word else None,
+        # A filing's cover is full of three-letter words; only a bare statement may name its currency in prose.
+        currency=filings.currency_of(doc, statements)
+        if form
+        else _currency(doc) or filings.currency_of(doc, statements),
+        unit_scale=scale,
         line_items=[item for s in statements for item in filings.line_items(doc, s, end_value)],
+    )
+
+
+def _period_end(doc: ParsedDocument) -> Extracted[date] | None:
+    return extracted_date(
+        doc,
+        field_value(doc, r"period end(?:ing)?|as of", DATE)
+        or find(doc, rf"(?:as of|as at|ended|ending)\s+(?P<v>{DATE})"),
     )
 
 

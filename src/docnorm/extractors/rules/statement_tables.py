@@ -27,6 +27,7 @@ _DURATION = re.compile(
 )
 _SCALE = re.compile(r"\b(?P<v>thousands|millions|billions)\b", re.IGNORECASE)
 _SCALES = {"thousands": UnitScale.THOUSANDS, "millions": UnitScale.MILLIONS, "billions": UnitScale.BILLIONS}
+_MONTH_DAY = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b", re.I)
 _HAS_LETTER = re.compile(r"[A-Za-z]")
 
 
@@ -79,15 +80,26 @@ def _is_header(row: TableRow) -> bool:
     return all(_YEAR.fullmatch(f) or f.isdigit() and int(f) <= 31 for f in row.figures)
 
 
+def _header_like(row: TableRow) -> bool:
+    return _is_header(row) and bool(
+        row.figures
+        or not row.label
+        or _YEAR.search(row.label)
+        or _DURATION.search(row.label)
+        or _SCALE.search(row.label)
+        or _MONTH_DAY.search(row.label)
+    )
+
+
 def layout(cells: list[list[str]]) -> StatementLayout | None:
     """Split ``cells`` into header and body and work out the period columns; None when no body row has figures."""
     rows = [row for row in (split_row(c) for c in cells) if row is not None]
     first_body = next((i for i, row in enumerate(rows) if row.figures and not _is_header(row)), None)
     if first_body is None:
         return None
-    # Headings between the last period row and the first figures ("Operating activities") open the body.
-    last_header = max((i for i in range(first_body) if rows[i].figures), default=-1)
-    header, body = rows[: last_header + 1], rows[last_header + 1 :]
+    # The header is the leading run of period and scale rows; a heading after it ("Operating activities") opens the body.
+    width_of_header = next((i for i in range(first_body) if not _header_like(rows[i])), first_body)
+    header, body = rows[:width_of_header], rows[width_of_header:]
     counts = Counter(len(row.figures) for row in body if row.figures)
     width = max(counts.items(), key=lambda item: (item[1], item[0]))[0]
     header_text = " | ".join(" ".join(c for c in cells[i] if c) for i in range(_header_rows(cells, len(header))))
