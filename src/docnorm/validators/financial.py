@@ -46,6 +46,7 @@ def financial_tables(options: ValidationOptions) -> list[TableSpec]:
                 Column("unit_scale", pa.string()),
                 *(Column(name, MONEY) for name in _TOTALS),
                 Column("line_item_count", pa.int32()),
+                Column("unmapped_line_count", pa.int32()),
             ],
             checks=[
                 checks.date_parses("period_start"),
@@ -172,6 +173,7 @@ def financial_rows(record: FinancialStatement) -> dict[str, list[Row]]:
                 "unit_scale": scale.value if scale else None,
                 **totals,
                 "line_item_count": len(lines),
+                "unmapped_line_count": sum(1 for i in lines if i.concept is None),
             }
         )
     return {

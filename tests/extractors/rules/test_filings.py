@@ -122,3 +122,34 @@ def test_a_filing_whose_statements_are_elsewhere_reports_no_figures(tmp_path: Pa
     assert record.form is not None and record.form.value == "10-K"
     assert record.entity is not None and record.entity.value == "Example Holdings Inc."
     assert record.line_items == []
+
+
+def test_titles_inside_the_table_and_other_customary_titles_are_found(tmp_path: Path) -> None:
+    def table(title: str, rows: str) -> str:
+        return (
+            f"<table><tr><td>{title}</td></tr><tr><td>(In millions)</td><td>2024</td><td>2023</td></tr>{rows}</table>"
+        )
+
+    income = "<tr><td>Total revenues</td><td>50</td><td>40</td></tr><tr><td>Income taxes</td><td>1</td><td>1</td></tr>"
+    income += "<tr><td>Net income</td><td>5</td><td>4</td></tr>"
+    income += "<tr><td>Other comprehensive loss</td><td>(1)</td><td>(2)</td></tr>"
+    income += "<tr><td>Comprehensive income</td><td>4</td><td>2</td></tr>"
+    condition = "<tr><td>Cash and due from banks</td><td>10</td><td>9</td></tr>"
+    condition += (
+        "<tr><td>Loans, net</td><td>90</td><td>80</td></tr><tr><td>Total assets</td><td>100</td><td>89</td></tr>"
+    )
+    condition += "<tr><td>Total liabilities</td><td>70</td><td>60</td></tr>"
+    condition += "<tr><td>Total shareholders' equity</td><td>30</td><td>29</td></tr>"
+    page = (
+        "<html><body><p>FORM 10-K</p><p>For the fiscal year ended December 31, 2024</p>"
+        + table("Consolidated Statements of Comprehensive Income", income)
+        + table("Consolidated Statements of Condition", condition)
+        + "</body></html>"
+    )
+    path = tmp_path / "bank-10k.html"
+    path.write_text(page, encoding="utf-8")
+    record = extract_financial(parse_file(path))
+    figures = {(i.statement, i.concept): i.value for i in record.line_items if i.concept}
+    assert figures[(StatementKind.INCOME, "Revenues")] == Decimal(50_000_000)
+    assert figures[(StatementKind.INCOME, "NetIncomeLoss")] == Decimal(5_000_000)
+    assert figures[(StatementKind.BALANCE_SHEET, "Assets")] == Decimal(100_000_000)

@@ -28,12 +28,16 @@ _TITLES = {
         r"\bstatements? of (?:consolidated )?(?:operations|income|earnings)\b|\bincome statements?\b", re.IGNORECASE
     ),
     StatementKind.BALANCE_SHEET: re.compile(
-        r"\bbalance sheets?\b|\bstatements? of (?:consolidated )?financial (?:position|condition)\b", re.IGNORECASE
+        r"\bbalance sheets?\b|\bstatements? of (?:consolidated )?(?:financial )?(?:position|condition)\b",
+        re.IGNORECASE,
     ),
     StatementKind.CASH_FLOW: re.compile(
         r"\bstatements? of (?:consolidated )?cash flows?\b|\bcash flows? statements?\b", re.IGNORECASE
     ),
 }
+# Filers who print one combined statement may title it after comprehensive income; such a title
+# counts only when no table carries a plain income-statement title.
+_COMBINED_INCOME = re.compile(r"\bstatements? of (?:consolidated )?comprehensive (?:income|loss|earnings)\b", re.I)
 _NOT_PRIMARY = re.compile(
     r"\b(?:notes? to|selected|summary|supplemental|schedule|parent company|index|parenthetical|consolidating)\b", re.I
 )
@@ -184,12 +188,22 @@ def locate(doc: ParsedDocument, form: str | None) -> list[Statement]:
 
 
 def _candidates(doc: ParsedDocument, kind: StatementKind, form: str | None) -> Iterator[tuple[int, bool, Statement]]:
+    found = list(_titled(doc, kind, form, _TITLES[kind]))
+    if not found and kind is StatementKind.INCOME:
+        found = list(_titled(doc, kind, form, _COMBINED_INCOME))
+    yield from found
+
+
+def _titled(
+    doc: ParsedDocument, kind: StatementKind, form: str | None, title: re.Pattern[str]
+) -> Iterator[tuple[int, bool, Statement]]:
     prefer, longest = _preferred_period(kind, form)
     for index, element in enumerate(doc.elements):
         if not element.cells:
             continue
-        caption = _caption(doc.elements, index)
-        if not any(_is_title(line, kind) for line in caption):
+        # The title sits above the table, or in a row of its own at the top of it.
+        caption = _caption(doc.elements, index) + [" ".join(c for c in row if c) for row in element.cells[:2]]
+        if not any(_is_title(line, title) for line in caption):
             continue
         shape = layout(element.cells)
         if shape is None:
@@ -224,11 +238,11 @@ def _caption(elements: Sequence[Element], index: int) -> list[str]:
     return lines
 
 
-def _is_title(line: str, kind: StatementKind) -> bool:
+def _is_title(line: str, title: re.Pattern[str]) -> bool:
     """A caption line that is a statement's title, not a sentence that mentions one."""
     text = line.strip()
     return (
-        bool(_TITLES[kind].search(text))
+        bool(title.search(text))
         and len(text.split()) <= _TITLE_WORDS
         and not text.endswith((".", ":"))
         and not _NOT_PRIMARY.search(text)
@@ -269,10 +283,9 @@ def _neighbour(doc: ParsedDocument, statement: Statement, index: int, step: int)
         if not element.cells:
             continue
         later, earlier = (candidate, index) if step > 0 else (index, candidate)
-        continues = any(
-            _is_title(line, statement.kind) or _CONTINUED.search(line) for line in _caption(doc.elements, later)
-        )
-        titled = any(_is_title(line, statement.kind) for line in _caption(doc.elements, earlier))
+        title = _TITLES[statement.kind]
+        continues = any(_is_title(line, title) or _CONTINUED.search(line) for line in _caption(doc.elements, later))
+        titled = any(_is_title(line, title) for line in _caption(doc.elements, earlier))
         shape = layout(element.cells)
         if continues and titled and shape is not None and len(shape.columns) == len(statement.layout.columns):
             return candidate, shape

@@ -80,15 +80,9 @@ def _is_header(row: TableRow) -> bool:
     return all(_YEAR.fullmatch(f) or f.isdigit() and int(f) <= 31 for f in row.figures)
 
 
-def _header_like(row: TableRow) -> bool:
-    return _is_header(row) and bool(
-        row.figures
-        or not row.label
-        or _YEAR.search(row.label)
-        or _DURATION.search(row.label)
-        or _SCALE.search(row.label)
-        or _MONTH_DAY.search(row.label)
-    )
+def _names_period(row: TableRow) -> bool:
+    """A header row: years as figures, or a label naming a date, a period or the scale."""
+    return bool(row.figures or any(p.search(row.label) for p in (_YEAR, _DURATION, _SCALE, _MONTH_DAY)))
 
 
 def layout(cells: list[list[str]]) -> StatementLayout | None:
@@ -97,9 +91,10 @@ def layout(cells: list[list[str]]) -> StatementLayout | None:
     first_body = next((i for i, row in enumerate(rows) if row.figures and not _is_header(row)), None)
     if first_body is None:
         return None
-    # The header is the leading run of period and scale rows; a heading after it ("Operating activities") opens the body.
-    width_of_header = next((i for i in range(first_body) if not _header_like(rows[i])), first_body)
-    header, body = rows[:width_of_header], rows[width_of_header:]
+    # The header runs to the last row naming a period or the scale (a title row above it belongs to it);
+    # a heading after it ("Operating activities") opens the body.
+    last = max((i for i in range(first_body) if _names_period(rows[i])), default=-1)
+    header, body = rows[: last + 1], rows[last + 1 :]
     counts = Counter(len(row.figures) for row in body if row.figures)
     width = max(counts.items(), key=lambda item: (item[1], item[0]))[0]
     header_text = " | ".join(" ".join(c for c in cells[i] if c) for i in range(_header_rows(cells, len(header))))
