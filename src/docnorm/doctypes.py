@@ -12,8 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from docnorm.extractors.base import Reread
 from docnorm.extractors.classify import Cue
-from docnorm.extractors.rules import contract, financial, medical
+from docnorm.extractors.rules import contract, filings, financial, medical
 from docnorm.schemas.contract import Contract
 from docnorm.schemas.documents import ParsedDocument
 from docnorm.schemas.errors import ConfigError
@@ -36,6 +37,8 @@ class DocTypeSpec:
     rules: Callable[[ParsedDocument], BaseModel]
     tables: Callable[[ValidationOptions], list[TableSpec]]
     rows: Callable[[Any], dict[str, list[Row]]]
+    reread: Reread | None = None
+    """What the hybrid extractor may send to a model on its own when the rules could not read it."""
 
     def to_rows(self, record: BaseModel) -> dict[str, list[Row]]:
         """Flatten a record of this type into rows of its tables."""
@@ -82,6 +85,7 @@ REGISTRY.register(
         financial.extract_financial,
         financial_tables,
         financial_rows,
+        filings.STATEMENT_REREAD,
     )
 )
 REGISTRY.register(

@@ -80,6 +80,7 @@ def make_extractor(settings: Settings, registry: DocTypeRegistry = REGISTRY) -> 
         rules={spec.name: spec.rules for spec in registry},
         models={spec.name: spec.model for spec in registry},
         settings=settings,
+        rereads={spec.name: spec.reread for spec in registry if spec.reread is not None},
         cache=SqlResultCache(settings.llm_cache_database_url),
     )
     return build_extractor(settings.extractor, context)

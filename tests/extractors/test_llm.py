@@ -5,6 +5,7 @@ Each fault the double can inject has a test saying where the document ends and w
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
 from decimal import Decimal
@@ -15,6 +16,7 @@ import pytest
 
 from docnorm.extractors import Extraction
 from docnorm.schemas import Contract, DataError, ParsedDocument
+from docnorm.schemas.financial import FinancialStatement, StatementKind
 from docnorm.settings import Settings
 from docnorm.stages import make_extractor
 from docnorm.testing import Faults, OpenAITestDouble
@@ -200,6 +202,54 @@ def test_hybrid_leaves_a_filing_the_rules_read_alone(double: OpenAITestDouble, t
     result = _extract(_settings(double, tmp_path, extractor="hybrid"), filing, "financial_statement")
     assert isinstance(result, Extraction)
     assert double.requests == []
+
+
+def _filing_with_unreadable_cash_flows(tmp_path: Path) -> ParsedDocument:
+    """The fixture filing whose cash-flow table keeps its title but speaks no vocabulary the rules know."""
+    html = (ROOT / "tests" / "fixtures" / "filing-10q.html").read_text(encoding="utf-8")
+    start = html.index("<table>", html.index("Statements of Cash Flows"))
+    end = html.index("</table>", start)
+    odd = (
+        "<table><tr><td></td><td>Six Months Ended June 30,</td></tr><tr><td></td><td>2025</td><td>2024</td></tr>"
+        "<tr><td>Money from trading</td><td>630</td><td>525</td></tr>"
+        "<tr><td>Money for buildings</td><td>(200)</td><td>(180)</td></tr>"
+    )
+    path = tmp_path / "odd-cash-flows-10q.html"
+    path.write_text(html[:start] + odd + html[end:], encoding="utf-8")
+    return parse_file(path)
+
+
+def test_hybrid_sends_a_statement_the_rules_could_not_read_alone_and_places_its_lines(
+    double: OpenAITestDouble, tmp_path: Path
+) -> None:
+    filing = _filing_with_unreadable_cash_flows(tmp_path)
+    result = _extract(_settings(double, tmp_path, extractor="hybrid"), filing, "financial_statement")
+    assert isinstance(result, Extraction)
+    [request] = double.requests
+    prompt = json.dumps(request.body["messages"])
+    assert "Money from trading" in prompt and "Total revenues" not in prompt  # the table and its caption alone
+    asked = set(request.body["tools"][0]["function"]["parameters"]["properties"])
+    assert asked == {"line_items"}
+    assert result.usage is not None and result.usage.calls == 1
+    record = result.record
+    assert isinstance(record, FinancialStatement)
+    read = [i for i in record.line_items if i.statement is StatementKind.CASH_FLOW]
+    # The double derives its answer with docnorm's own line parser on the flattened table; what it reads
+    # is its business, but every line it returns lands in the unread statement.
+    assert read and {i.label for i in read} <= {"Money from trading", "Money for buildings"}
+    for item in read:  # evidence points into the whole filing, not into the excerpt
+        assert item.evidence is not None and item.evidence.start is not None
+        assert filing.text[item.evidence.start : item.evidence.end] == item.evidence.quote
+    assert {i.statement for i in record.line_items} == set(StatementKind)
+
+
+def test_a_statement_the_model_cannot_read_either_sends_the_filing_to_review(
+    tmp_path: Path,
+) -> None:
+    with OpenAITestDouble(Faults(server_errors=math.inf)) as failing:
+        settings = _settings(failing, tmp_path, extractor="hybrid", llm_max_retries=0)
+        result = _extract(settings, _filing_with_unreadable_cash_flows(tmp_path), "financial_statement")
+    assert isinstance(result, DataError) and result.reason == "llm_unavailable"
 
 
 def test_missing_model_settings_are_config_errors(tmp_path: Path) -> None:

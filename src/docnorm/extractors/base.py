@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel
@@ -37,13 +37,39 @@ class ResultCache(Protocol):
 
 
 @dataclass(frozen=True)
+class Excerpt:
+    """Elements ``first``..``last`` of a document that the rules found but could not read, and the
+    record fields a model should read from them alone (``label`` says what the part is)."""
+
+    first: int
+    last: int
+    fields: frozenset[str]
+    label: str
+
+
+class Reread(Protocol):
+    """A doc type's second chance for what its rules could not read: which parts to send to a model
+    on their own, and how a part's answer joins the rules' record."""
+
+    def excerpts(self, doc: ParsedDocument, record: BaseModel) -> list[Excerpt]:
+        """The unread parts of ``doc``, given what the rules made of it."""
+        ...
+
+    def absorb(self, record: BaseModel, part: BaseModel, excerpt: Excerpt, doc: ParsedDocument) -> BaseModel:
+        """``record`` with the model's reading of ``excerpt`` (``part``, evidence already placed in ``doc``)."""
+        ...
+
+
+@dataclass(frozen=True)
 class ExtractorContext:
-    """What an extractor kind is built from: per-type rules and models, settings, an optional cache."""
+    """What an extractor kind is built from: per-type rules and models, settings, an optional cache,
+    and the doc types' rereads (see Reread)."""
 
     rules: Mapping[str, RuleFn]
     models: Mapping[str, type[BaseModel]]
     settings: Settings
     cache: ResultCache | None = None
+    rereads: Mapping[str, Reread] = field(default_factory=dict)
 
 
 @runtime_checkable

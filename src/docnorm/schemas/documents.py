@@ -50,6 +50,21 @@ class ParsedDocument(BaseModel):
     text: str
     elements: list[Element]
 
+    def excerpt(self, first: int, last: int) -> ParsedDocument:
+        """Elements ``first``..``last`` as a document of their own, offsets counted from the excerpt's start.
+
+        Its doc_id names the span, so that answers cached for it are never taken for the whole document's.
+        """
+        start, end = self.elements[first].start, self.elements[last].end
+        return ParsedDocument(
+            source=self.source.model_copy(update={"doc_id": f"{self.source.doc_id}:{first}-{last}"}),
+            text=self.text[start:end],
+            elements=[
+                e.model_copy(update={"start": e.start - start, "end": e.end - start})
+                for e in self.elements[first : last + 1]
+            ],
+        )
+
     def evidence(self, start: int, end: int, method: str | None = None) -> Evidence:
         """Evidence for the span ``text[start:end]``, with its element and page."""
         index = max(bisect_right([e.start for e in self.elements], start) - 1, 0)

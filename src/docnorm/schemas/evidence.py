@@ -28,6 +28,17 @@ class Evidence(BaseModel):
         default=None, description="How the value was found (e.g. label, preamble, llm); feeds its confidence."
     )
 
+    def shifted(self, chars: int, elements: int) -> Evidence:
+        """This evidence as it reads in a document that holds its own one ``chars`` characters and
+        ``elements`` elements further on (an excerpt's evidence placed back in the whole document)."""
+        return self.model_copy(
+            update={
+                "start": None if self.start is None else self.start + chars,
+                "end": None if self.end is None else self.end + chars,
+                "element": None if self.element is None else self.element + elements,
+            }
+        )
+
 
 class Extracted(BaseModel, Generic[T]):
     """A value read from a document, with its evidence.

@@ -16,7 +16,7 @@ from instructor.core import InstructorRetryException
 from instructor.v2.core.function_calls import response_schema
 from pydantic import BaseModel
 
-from docnorm.extractors.base import Extraction, ExtractorContext, RulesExtractor
+from docnorm.extractors.base import Excerpt, Extraction, ExtractorContext, RulesExtractor
 from docnorm.extractors.llm.grounding import Grounder
 from docnorm.extractors.llm.merge import merge_answers, missing_fields
 from docnorm.extractors.llm.prompt import PROMPT_VERSION, chunks, messages
@@ -24,6 +24,7 @@ from docnorm.extractors.llm.schema import ground, response_model
 from docnorm.schemas import SCHEMA_VERSION
 from docnorm.schemas.documents import ParsedDocument, Usage
 from docnorm.schemas.errors import ConfigError, DataError, ExtractionError
+from docnorm.schemas.evidence import Evidence
 
 log = logging.getLogger("docnorm")
 
@@ -182,27 +183,64 @@ def _unavailable(exc: BaseException) -> ExtractionError:
 
 
 class HybridExtractor(LLMExtractor):
-    """Rules first; the LLM is asked only for the fields the rules left empty or unverified."""
+    """Rules first; the LLM is asked only for the fields the rules left empty or unverified, and for
+    the parts of a document the rules found but could not read (a doc type's Reread), each alone."""
 
     name = "hybrid"
 
     def __init__(self, context: ExtractorContext) -> None:
         super().__init__(context)
         self._rules = RulesExtractor(context)
+        self._rereads = dict(context.rereads)
 
     def extract_many(self, items: Sequence[tuple[ParsedDocument, str]]) -> list[Extraction | DataError]:
-        """Rules for every document, then one LLM pass over the gaps of those that have any."""
-        first = self._rules.extract_many(items)
-        results: list[Extraction | DataError] = list(first)
-        requests = []
-        positions = []
-        for position, ((doc, doc_type), result) in enumerate(zip(items, first, strict=True)):
-            if isinstance(result, Extraction):
-                gaps = missing_fields(result.record)
-                if gaps:
-                    requests.append((doc, doc_type, frozenset(gaps), result.record))
-                    positions.append(position)
+        """Rules for every document, then one LLM pass over the gaps and unread parts of those that have any."""
+        results: list[Extraction | DataError] = list(self._rules.extract_many(items))
+        requests: list[tuple[ParsedDocument, str, frozenset[str] | None, BaseModel | None]] = []
+        targets: list[tuple[int, Excerpt | None]] = []
+        for position, ((doc, doc_type), result) in enumerate(zip(items, results, strict=True)):
+            if not isinstance(result, Extraction):
+                continue
+            gaps = missing_fields(result.record)
+            if gaps:
+                requests.append((doc, doc_type, frozenset(gaps), result.record))
+                targets.append((position, None))
+            reread = self._rereads.get(doc_type)
+            for part in reread.excerpts(doc, result.record) if reread else []:
+                requests.append((doc.excerpt(part.first, part.last), doc_type, part.fields, None))
+                targets.append((position, part))
         if requests:
-            for position, answer in zip(positions, asyncio.run(self._run(requests)), strict=True):
-                results[position] = answer
+            answers = asyncio.run(self._run(requests))
+            # Whole-document answers first: they replace the rules' record; parts then join it.
+            ordered = sorted(zip(targets, answers, strict=True), key=lambda pair: pair[0][1] is not None)
+            for (position, target), answer in ordered:
+                results[position] = self._combine(items[position], results[position], answer, target)
         return results
+
+    def _combine(
+        self,
+        item: tuple[ParsedDocument, str],
+        current: Extraction | DataError,
+        answer: Extraction | DataError,
+        excerpt: Excerpt | None,
+    ) -> Extraction | DataError:
+        if isinstance(current, DataError) or excerpt is None or isinstance(answer, DataError):
+            return answer if not isinstance(current, DataError) else current
+        doc, doc_type = item
+        part = _placed(answer.record, doc.elements[excerpt.first].start, excerpt.first)
+        record = self._rereads[doc_type].absorb(current.record, part, excerpt, doc)
+        usage = sum((u for u in (current.usage, answer.usage) if u is not None), Usage())
+        return Extraction(record, usage)
+
+
+def _placed(node: Any, chars: int, elements: int) -> Any:
+    """``node`` with every Evidence in it moved ``chars`` characters and ``elements`` elements on."""
+    if isinstance(node, Evidence):
+        return node.shifted(chars, elements)
+    if isinstance(node, BaseModel):
+        return node.model_copy(
+            update={name: _placed(getattr(node, name), chars, elements) for name in type(node).model_fields}
+        )
+    if isinstance(node, list):
+        return [_placed(item, chars, elements) for item in node]
+    return node

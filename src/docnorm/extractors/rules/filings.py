@@ -16,12 +16,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from pydantic import BaseModel
+
+from docnorm.extractors.base import Excerpt
 from docnorm.extractors.concepts import concept_of, normalise_label
 from docnorm.extractors.rules.statement_tables import StatementLayout, TableRow, layout, pick_column, scale_of
 from docnorm.extractors.text import DATE, Span, currency_code, extracted_date, extracted_text, parse_amount
 from docnorm.schemas.documents import Element, ParsedDocument
 from docnorm.schemas.evidence import Evidence, Extracted
-from docnorm.schemas.financial import LineItem, StatementKind, UnitScale
+from docnorm.schemas.financial import FinancialStatement, LineItem, StatementKind, UnitScale
 
 _TITLES = {
     StatementKind.INCOME: re.compile(
@@ -443,3 +446,43 @@ class _Locator:
                 self._part, self._cursor = part, position
                 return doc.evidence(at, position, "statement_row")
         return None
+
+
+class _StatementReread:
+    """A filing's statements the rules saw titled but could not read, re-read by a model one table at a
+    time: the table and its caption alone, so the model reads what the rules missed and nothing else."""
+
+    def excerpts(self, doc: ParsedDocument, record: BaseModel) -> list[Excerpt]:
+        if not isinstance(record, FinancialStatement) or record.form is None:
+            return []
+        read = {item.statement for item in record.line_items}
+        out = []
+        for kind in StatementKind:
+            index = None if kind in read else _first_titled_table(doc, kind)
+            if index is not None:  # no titled table: the statement is not in this document
+                first = index - len(_caption(doc.elements, index))
+                out.append(Excerpt(first, index, frozenset({"line_items"}), kind.value))
+        return out
+
+    def absorb(self, record: BaseModel, part: BaseModel, excerpt: Excerpt, doc: ParsedDocument) -> BaseModel:
+        assert isinstance(record, FinancialStatement) and isinstance(part, FinancialStatement)
+        kind = StatementKind(excerpt.label)
+        end = record.period_end.value if record.period_end else None
+        items = [
+            item.model_copy(update={"statement": kind, "period_end": item.period_end or end})
+            for item in part.line_items
+        ]
+        return record.model_copy(update={"line_items": [*record.line_items, *resolve_repeats(items)]})
+
+
+def _first_titled_table(doc: ParsedDocument, kind: StatementKind) -> int | None:
+    for index, element in enumerate(doc.elements):
+        if element.cells:
+            caption = _caption(doc.elements, index) + [" ".join(c for c in row if c) for row in element.cells[:2]]
+            if any(_is_title(line, _TITLES[kind]) for line in caption):
+                return index
+    return None
+
+
+STATEMENT_REREAD = _StatementReread()
+"""The financial doc type's Reread: statements a filing titles but the rules could not read."""
