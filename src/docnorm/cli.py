@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,6 +15,9 @@ from rich.table import Table
 
 from docnorm.cli_review import fail, review_app
 from docnorm.schemas.errors import ConfigError
+
+if TYPE_CHECKING:
+    from docnorm.eval import EvalReport
 
 app = typer.Typer(
     name="docnorm",
@@ -73,29 +77,59 @@ def run(
 
 @app.command("eval")
 def eval_(
-    dataset: Annotated[Path, typer.Argument(help="Folder with documents/ and gold.tsv (Kleister) or gold.jsonl.")],
+    datasets: Annotated[
+        list[Path], typer.Argument(help="Folders with documents/ and gold.tsv (Kleister) or gold.jsonl.")
+    ],
     extractor: Annotated[str | None, typer.Option(help="Extractor kind (default: DOCNORM_EXTRACTOR or rules).")] = None,
     json_file: Annotated[Path | None, typer.Option("--json", help="Also write the scores as JSON here.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Score extraction on a gold DATASET: per-key and micro precision / recall / F1.
+    """Score extraction on gold DATASETS: per-key and micro precision / recall / F1, and classification.
 
     Runs intake, parsing, classification and extraction on every document and compares
-    with the gold (Kleister rules for gold.tsv: upper-cased values, sets per key).
+    with the gold (Kleister rules for gold.tsv: upper-cased values, sets per key). With
+    several datasets, classification is also reported over all of them together.
     """
     from docnorm.eval import evaluate
+    from docnorm.eval.metrics import combine_confusion
     from docnorm.settings import load_settings
 
+    reports = []
     try:
         settings = load_settings(extractor=extractor)
-        with _progress(quiet) as hook:
-            report = evaluate(dataset, settings, progress=hook)
+        for dataset in datasets:
+            with _progress(quiet) as hook:
+                reports.append(evaluate(dataset, settings, progress=hook))
     except ConfigError as exc:
         raise fail(exc) from None
+    for report in reports:
+        _print_report(report)
+    combined = combine_confusion([r.confusion for r in reports])
+    if len(reports) > 1:
+        _print_confusion(combined)
+    if json_file is not None:
+        from docnorm.eval.plot import reliability_png
+
+        json_file.parent.mkdir(parents=True, exist_ok=True)
+        if len(reports) == 1:
+            report = reports[0]
+            json_file.write_text(report.model_dump_json(indent=2), encoding="utf-8")
+            plot = reliability_png(
+                report.calibration, json_file.with_suffix(".png"), f"{report.extractor} on {report.dataset}"
+            )
+            console.print(f"scores written to {json_file}, reliability plot to {plot}")
+        else:
+            payload = {"reports": [r.model_dump(mode="json") for r in reports], "classification": combined}
+            json_file.write_text(json.dumps(payload, indent=2), encoding="utf-8")
+            console.print(f"scores written to {json_file}")
+
+
+def _print_report(report: EvalReport) -> None:
     table = Table(title=f"{report.extractor} on {report.dataset} ({report.n_docs} documents, {report.layout} layout)")
     for column in ("key", "precision", "recall", "F1", "support"):
         table.add_column(column, justify="left" if column == "key" else "right")
-    for key, score in report.per_key.items():
+    rows = [*report.per_key.items(), *((f"[italic]{name} (micro)", score) for name, score in report.groups.items())]
+    for key, score in rows:
         table.add_row(key, f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}", str(score.support))
     micro = report.micro
     table.add_row("[bold]micro", f"[bold]{micro.precision:.3f}", f"[bold]{micro.recall:.3f}", f"[bold]{micro.f1:.3f}",
@@ -110,13 +144,21 @@ def eval_(
         f"calibration: ECE {c.ece:.3f} over {c.n} values; at confidence < {c.threshold}: "
         f"{c.errors_caught:.0%} of errors caught, {c.correct_flagged:.0%} of correct values sent to review"
     )
-    if json_file is not None:
-        from docnorm.eval.plot import reliability_png
 
-        json_file.parent.mkdir(parents=True, exist_ok=True)
-        json_file.write_text(report.model_dump_json(indent=2), encoding="utf-8")
-        plot = reliability_png(c, json_file.with_suffix(".png"), f"{report.extractor} on {report.dataset}")
-        console.print(f"scores written to {json_file}, reliability plot to {plot}")
+
+def _print_confusion(confusion: dict[str, dict[str, int]]) -> None:
+    chosen = sorted({name for row in confusion.values() for name in row})
+    table = Table(title="classification over all datasets (rows: gold doc type, columns: chosen)")
+    table.add_column("gold")
+    for name in chosen:
+        table.add_column(name, justify="right")
+    total = correct = 0
+    for gold, row in sorted(confusion.items()):
+        table.add_row(gold, *(str(row.get(name, 0)) for name in chosen))
+        total += sum(row.values())
+        correct += row.get(gold, 0)
+    console.print(table)
+    console.print(f"classification accuracy over all datasets: {correct / total:.3f} ({correct} of {total})")
 
 
 class _Bar:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from docnorm.eval import filings, kleister
 from docnorm.eval.fields import normalise_fields, normalise_value
+from docnorm.eval.keysets import KEYSETS, KeySet, keyset_for
 from docnorm.schemas.errors import ConfigError
 from docnorm.validators.confidence import field_confidence
 from docnorm.validators.provenance import record_facts
@@ -24,11 +23,13 @@ Predicted = dict[str, list[tuple[str, float | None]]]
 
 @dataclass(frozen=True)
 class GoldDocument:
-    """One document and its gold key → values (already normalised for comparison)."""
+    """One document and its gold key → values (already normalised for comparison), and per key the
+    other spellings a gold value may be matched by (normalised alias → gold value)."""
 
     path: Path
     doc_type: str
     gold: GoldValues
+    aliases: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 class Layout(Protocol):
@@ -55,49 +56,14 @@ class Layout(Protocol):
         """This layout specialised to what ``folder``'s gold annotates."""
         ...
 
-    def align(self, key: str, value: str, gold: list[str]) -> str:
+    def align(self, key: str, value: str, doc: GoldDocument) -> str:
         """A predicted value as the gold value it matches when the match is not string equality."""
         ...
 
-
-@dataclass(frozen=True)
-class KeySet:
-    """One family of Kleister-style gold keys: the doc type it labels, how a record yields its keys,
-    and how values are brought to a comparable form."""
-
-    name: str
-    doc_type: str
-    keys: frozenset[str]
-    extract: Callable[[BaseModel], dict[str, list[tuple[str, float]]]]
-    normalise: Callable[[str, str], str]
-    align: Callable[[str, str, list[str]], str] = field(default=lambda key, value, gold: value)
-
-
-KEYSETS: list[KeySet] = [
-    KeySet(
-        "kleister-nda",
-        "contract",
-        frozenset({"party", "effective_date", "jurisdiction", "term"}),
-        kleister.contract_keys,
-        lambda key, value: kleister.normalise(value),
-    ),
-    KeySet(
-        "sec-filings",
-        "financial_statement",
-        frozenset({"entity_name", "document_type", "period_end", "currency", *filings.FIGURES}),
-        filings.filing_keys,
-        filings.normalise,
-        filings.align,
-    ),
-]
-
-
-def keyset_for(keys: set[str]) -> KeySet:
-    """The key family that annotates ``keys`` best; ConfigError when none shares a key."""
-    best = max(KEYSETS, key=lambda keyset: len(keyset.keys & keys))
-    if not best.keys & keys:
-        raise ConfigError(f"gold.tsv keys match no known key set: {', '.join(sorted(keys)[:5])}")
-    return best
+    @property
+    def groups(self) -> dict[str, frozenset[str]]:
+        """Named subsets of keys whose micro scores the report gives too."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -118,13 +84,21 @@ class KleisterLayout:
         keys = {key for _, pairs in rows for key, _ in pairs}
         return KleisterLayout(name=self.name, keyset=keyset_for(keys))
 
+    @property
+    def groups(self) -> dict[str, frozenset[str]]:
+        return self.keyset.groups
+
     def load(self, folder: Path) -> list[GoldDocument]:
+        aliases = self.keyset.aliases(folder) if self.keyset.aliases else {}
         docs = []
         for filename, pairs in self._rows(folder):
             gold: GoldValues = {}
-            for key, value in pairs:
-                gold.setdefault(key, []).append(self.keyset.normalise(key, value))
-            docs.append(GoldDocument(folder / "documents" / filename, self.keyset.doc_type, gold))
+            if not self.keyset.classification_only:
+                for key, value in pairs:
+                    gold.setdefault(key, []).append(self.keyset.normalise(key, value))
+            docs.append(
+                GoldDocument(folder / "documents" / filename, self.keyset.doc_type, gold, aliases.get(filename, {}))
+            )
         return docs
 
     @staticmethod
@@ -138,15 +112,17 @@ class KleisterLayout:
         return rows
 
     def predicted(self, record: BaseModel | None, doc_type: str | None) -> Predicted:
-        if record is None or doc_type != self.keyset.doc_type:
+        if record is None or doc_type != self.keyset.doc_type or self.keyset.classification_only:
             return {}
         return {
             key: [(self.keyset.normalise(key, v), c) for v, c in values]
             for key, values in self.keyset.extract(record).items()
         }
 
-    def align(self, key: str, value: str, gold: list[str]) -> str:
-        return self.keyset.align(key, value, gold)
+    def align(self, key: str, value: str, doc: GoldDocument) -> str:
+        gold = doc.gold.get(key, [])
+        aligned = self.keyset.align(key, value, gold)
+        return aligned if aligned in gold else doc.aliases.get(key, {}).get(aligned, aligned)
 
 
 @dataclass(frozen=True)
@@ -179,7 +155,11 @@ class DocnormLayout:
     def bind(self, folder: Path) -> DocnormLayout:
         return self
 
-    def align(self, key: str, value: str, gold: list[str]) -> str:
+    @property
+    def groups(self) -> dict[str, frozenset[str]]:
+        return {}
+
+    def align(self, key: str, value: str, doc: GoldDocument) -> str:
         return value
 
     def predicted(self, record: BaseModel | None, doc_type: str | None) -> Predicted:

@@ -40,9 +40,12 @@ class Tally:
             for key in sorted(self.gold | self.predicted)
         }
 
-    def micro(self) -> Score:
-        """The micro average over all key=value pairs."""
-        return _score(sum(self.hits.values()), sum(self.predicted.values()), sum(self.gold.values()))
+    def micro(self, keys: Iterable[str] | None = None) -> Score:
+        """The micro average over all key=value pairs, or over those of ``keys``."""
+        chosen = set(keys) if keys is not None else set(self.gold | self.predicted)
+        return _score(
+            sum(self.hits[k] for k in chosen), sum(self.predicted[k] for k in chosen), sum(self.gold[k] for k in chosen)
+        )
 
 
 def _score(hits: int, predicted: int, gold: int) -> Score:
@@ -110,3 +113,12 @@ class CalibrationTally:
             errors_caught=round(sum(c < threshold for c in wrong) / len(wrong), 4) if wrong else 0.0,
             correct_flagged=round(sum(c < threshold for c in right) / len(right), 4) if right else 0.0,
         )
+
+
+def combine_confusion(tables: Iterable[Mapping[str, Mapping[str, int]]]) -> dict[str, dict[str, int]]:
+    """Confusion tables (gold → chosen → count) added together."""
+    total: dict[str, Counter[str]] = {}
+    for table in tables:
+        for gold, row in table.items():
+            total.setdefault(gold, Counter()).update(row)
+    return {gold: dict(row) for gold, row in total.items()}

@@ -28,7 +28,11 @@ class EvalReport(BaseModel):
     n_docs: int
     micro: Score
     per_key: dict[str, Score]
+    groups: dict[str, Score] = {}
+    """Micro scores of named key groups (e.g. CUAD's fields apart from its clause flags)."""
     classification_accuracy: float
+    confusion: dict[str, dict[str, int]] = {}
+    """Gold doc type → chosen doc type ("none" when classification stopped) → documents."""
     failures: int
     """Documents that stopped before extraction (parse or classification), all counted as misses."""
     failure_reasons: dict[str, int]
@@ -47,6 +51,7 @@ def evaluate(folder: Path, settings: Settings, progress: ProgressHook | None = N
     tally = Tally()
     calibration = CalibrationTally()
     correct_type = 0
+    confusion: dict[str, Counter[str]] = {}
     reasons: Counter[str] = Counter()
     usage = Usage()
     for start in range(0, len(docs), batch):
@@ -60,8 +65,9 @@ def evaluate(folder: Path, settings: Settings, progress: ProgressHook | None = N
             result = by_uri.get(doc.path.resolve().as_uri())
             doc_type = result.doc_type if result else None
             correct_type += doc_type == doc.doc_type
+            confusion.setdefault(doc.doc_type, Counter())[doc_type or "none"] += 1
             predicted = {
-                key: [(layout.align(key, value, doc.gold.get(key, [])), c) for value, c in values]
+                key: [(layout.align(key, value, doc), c) for value, c in values]
                 for key, values in layout.predicted(result.record if result else None, doc_type).items()
                 if key in annotated
             }
@@ -79,6 +85,8 @@ def evaluate(folder: Path, settings: Settings, progress: ProgressHook | None = N
         n_docs=len(docs),
         micro=tally.micro(),
         per_key=tally.per_key(),
+        groups={name: tally.micro(keys) for name, keys in layout.groups.items()},
+        confusion={gold: dict(chosen) for gold, chosen in confusion.items()},
         classification_accuracy=round(correct_type / len(docs), 4) if docs else 0.0,
         failures=sum(reasons.values()),
         failure_reasons=dict(reasons),

@@ -17,7 +17,9 @@ def medical_tables(options: ValidationOptions) -> list[TableSpec]:
         TableSpec(
             "medical_records",
             [
+                Column("document_type", pa.string()),
                 Column("patient_name", pa.string()),
+                Column("sex", pa.string()),
                 Column("birth_date", pa.date32()),
                 Column("birth_date_text", pa.string()),
                 Column("mrn", pa.string()),
@@ -39,6 +41,8 @@ def medical_tables(options: ValidationOptions) -> list[TableSpec]:
                 Column("position", pa.int32()),
                 Column("text", pa.string()),
                 Column("icd10_code", pa.string(), [checks.icd10cm_exists()]),
+                Column("code", pa.string()),
+                Column("code_system", pa.string()),
             ],
         ),
         TableSpec(
@@ -46,12 +50,15 @@ def medical_tables(options: ValidationOptions) -> list[TableSpec]:
             [
                 Column("position", pa.int32()),
                 Column("name", pa.string()),
+                Column("strength", pa.string()),
+                Column("form", pa.string()),
                 Column("dose", pa.string()),
                 Column("route", pa.string()),
                 Column("frequency", pa.string()),
             ],
         ),
         TableSpec("medical_allergies", [Column("position", pa.int32()), Column("substance", pa.string())]),
+        TableSpec("medical_immunizations", [Column("position", pa.int32()), Column("vaccine", pa.string())]),
         TableSpec(
             "medical_vitals",
             [
@@ -70,7 +77,9 @@ def medical_rows(record: MedicalRecord) -> dict[str, list[Row]]:
     return {
         "medical_records": [
             {
+                "document_type": value_of(record.document_type),
                 "patient_name": value_of(patient.name),
+                "sex": value_of(patient.sex),
                 "birth_date": value_of(patient.birth_date),
                 "birth_date_text": quote_of(patient.birth_date),
                 "mrn": value_of(patient.mrn),
@@ -82,13 +91,23 @@ def medical_rows(record: MedicalRecord) -> dict[str, list[Row]]:
             }
         ],
         "medical_diagnoses": [
-            {"position": i, "text": d.text, "icd10_code": d.icd10_code} for i, d in enumerate(record.diagnoses)
+            {"position": i, "text": d.text, "icd10_code": d.icd10_code, "code": d.code, "code_system": d.code_system}
+            for i, d in enumerate(record.diagnoses)
         ],
         "medical_medications": [
-            {"position": i, "name": m.name, "dose": m.dose, "route": m.route, "frequency": m.frequency}
+            {
+                "position": i,
+                "name": m.name,
+                "strength": m.strength,
+                "form": m.form,
+                "dose": m.dose,
+                "route": m.route,
+                "frequency": m.frequency,
+            }
             for i, m in enumerate(record.medications)
         ],
         "medical_allergies": [{"position": i, "substance": a.value} for i, a in enumerate(record.allergies)],
+        "medical_immunizations": [{"position": i, "vaccine": m.vaccine} for i, m in enumerate(record.immunizations)],
         "medical_vitals": [
             {"position": i, "name": v.name, "value": v.value, "unit": v.unit} for i, v in enumerate(record.vitals)
         ],

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TypeVar
 
 from docnorm.extractors.classify import Cue
+from docnorm.extractors.rules.clinical_summary import read_summary
 from docnorm.extractors.text import DATE, Span, extracted_date, extracted_text, field_value
 from docnorm.schemas.documents import ParsedDocument
 from docnorm.schemas.evidence import Extracted
@@ -21,6 +23,7 @@ CUES = [
     Cue("icd10", r"\bICD-?10\b", 1.5),
 ]
 
+T = TypeVar("T")
 ICD10_CODE = r"[A-TV-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?"
 _SECTION = re.compile(r"^\s*(?P<name>[A-Za-z][A-Za-z /&]{1,40}?)\s*(?::\s*(?P<rest>.*)|$)")
 _DIAGNOSIS = re.compile(
@@ -43,22 +46,31 @@ _VITALS = {
 
 
 def extract_medical(doc: ParsedDocument) -> MedicalRecord:
-    """Read a clinical note's labelled fields and list sections."""
+    """Read a clinical note's labelled fields and list sections; an EHR summary's header table and
+    titled sections (tables or lists per vendor) take precedence where the document has them."""
     sections = _sections(doc)
+    summary = read_summary(doc)
+
+    def either(found: list[T] | None, fallback: Iterator[T]) -> list[T]:
+        return found if found is not None else list(fallback)
+
     return MedicalRecord(
+        document_type=summary.document_type,
         patient=Patient(
-            name=extracted_text(doc, field_value(doc, r"patient name|patient|name")),
-            birth_date=extracted_date(doc, field_value(doc, r"DOB|date of birth", DATE)),
+            name=summary.name or extracted_text(doc, field_value(doc, r"patient name|patient|name")),
+            birth_date=summary.birth_date or extracted_date(doc, field_value(doc, r"DOB|date of birth", DATE)),
             mrn=extracted_text(doc, field_value(doc, r"MRN|medical record (?:number|no\.?)", r"[A-Z0-9-]{4,20}")),
+            sex=summary.sex,
         ),
         encounter_date=extracted_date(
             doc, field_value(doc, r"date of (?:service|visit)|encounter date|visit date", DATE)
         ),
         provider=extracted_text(doc, field_value(doc, r"provider|attending(?: physician)?|physician")),
         chief_complaint=extracted_text(doc, field_value(doc, r"chief complaint|CC")),
-        diagnoses=list(_diagnoses(doc, sections.get("diagnoses", []))),
-        medications=list(_medications(doc, sections.get("medications", []))),
-        allergies=list(_allergies(doc, sections.get("allergies", []))),
+        diagnoses=either(summary.problems, _diagnoses(doc, sections.get("diagnoses", []))),
+        medications=either(summary.medications, _medications(doc, sections.get("medications", []))),
+        allergies=either(summary.allergies, _allergies(doc, sections.get("allergies", []))),
+        immunizations=summary.immunizations or [],
         vitals=list(_vitals(doc)),
         plan=extracted_text(doc, _joined(sections.get("plan", []))),
     )
