@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from docnorm.eval import ccda, filings, kleister
+from docnorm.eval import ccda, cuad, filings, kleister
 from docnorm.schemas.errors import ConfigError
 
 Aliases = dict[str, dict[str, dict[str, str]]]
@@ -47,6 +47,16 @@ KEYSETS: list[KeySet] = [
         filings.filing_keys,
         filings.normalise,
         filings.align,
+    ),
+    KeySet("cuad", "contract", cuad.KEYS, cuad.contract_keys, cuad.normalise, cuad.align, groups=cuad.GROUPS),
+    # Clinical notes labelled with their specialty only: they test which doc type is chosen.
+    KeySet(
+        "clinical-notes",
+        "medical_record",
+        frozenset({"medical_specialty"}),
+        lambda record: {},
+        lambda key, value: value,
+        classification_only=True,
     ),
     KeySet("ccda-medical", "medical_record", ccda.KEYS, ccda.medical_keys, ccda.normalise, aliases=ccda.aliases),
 ]

@@ -46,8 +46,11 @@ def contract_keys(record: BaseModel) -> dict[str, list[tuple[str, float]]]:
     """``effective_date``, ``jurisdiction``, ``party`` (repeated) and ``term`` of a Contract, with confidences."""
     assert isinstance(record, Contract)
     keys: dict[str, list[tuple[str, float]]] = {}
-    if record.effective_date and record.effective_date.value:
-        keys["effective_date"] = [(record.effective_date.value.isoformat(), _confidence(record.effective_date))]
+    # Kleister's "effective_date" is the date the NDA is made (its preamble's date), which a
+    # contract may distinguish from a later date it takes effect on.
+    dated = record.agreement_date or record.effective_date
+    if dated and dated.value:
+        keys["effective_date"] = [(dated.value.isoformat(), _confidence(dated))]
     if record.governing_law and record.governing_law.value:
         keys["jurisdiction"] = [(record.governing_law.value, _confidence(record.governing_law))]
     if record.parties:

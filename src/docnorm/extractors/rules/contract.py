@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 
 from docnorm.extractors.classify import Cue
 from docnorm.extractors.jurisdictions import jurisdiction_pattern
+from docnorm.extractors.rules.clauses import detect_clauses
 from docnorm.extractors.text import (
     DATE,
     Span,
@@ -17,6 +19,7 @@ from docnorm.extractors.text import (
     find,
     find_all,
     money_spans,
+    number_word,
 )
 from docnorm.schemas.contract import Contract
 from docnorm.schemas.documents import ParsedDocument
@@ -45,19 +48,23 @@ _SIGNATORY = re.compile(r"Name:\s*(?P<v>[A-Z][^\n:]+?)\s+Title:\s*(?P<title>[^\n
 def extract_contract(doc: ParsedDocument) -> Contract:
     """Read a contract with regular phrasing; fields not found stay empty."""
     parties = _parties(doc)
+    dated = _effective_date(doc)
+    effective = extracted_date(doc, _defined_effective_date(doc) or dated)
+    term = _term_months(doc)
     return Contract(
         title=_title(doc),
         parties=parties,
-        effective_date=extracted_date(doc, _effective_date(doc)),
-        end_date=extracted_date(
-            doc,
-            field_value(doc, r"end date|expiration date", DATE)
-            or find(doc, rf"(?:expire|terminate|end)s?\s+on\s+(?P<v>{DATE})"),
-        ),
-        term_months=_term_months(doc),
+        agreement_date=extracted_date(doc, dated),
+        effective_date=effective,
+        end_date=_end_date(doc),
+        perpetual=_perpetual(doc),
+        term_months=term,
         governing_law=_governing_law(doc),
         auto_renewal=_auto_renewal(doc),
         termination_notice_days=_notice_days(doc),
+        renewal_term=_renewal_term(doc),
+        renewal_notice=_renewal_notice(doc),
+        clauses=detect_clauses(doc),
         amounts=[
             Money(amount=amount, currency=code, evidence=doc.evidence(span.start, span.end))
             for span, code, amount in money_spans(doc)
@@ -77,11 +84,27 @@ def _signatories(doc: ParsedDocument, parties: list[Party]) -> Iterator[Signator
         yield Signatory(name=name, title=title, evidence=doc.evidence(match.start("v"), match.start("v") + len(name)))
 
 
+_CAPS_TITLE = re.compile(
+    r"(?<![A-Za-z])(?P<v>(?:[A-Z][A-Z&/'\-]+\s+){0,5}(?:AGREEMENT|CONTRACT)(?:\s*\((?:[^()]{1,40})\))?)(?![a-z])"
+)
+_NOT_TITLE_WORDS = re.compile(r"^(?:(?:EXHIBIT|EXECUTION|COPY|CONFIDENTIAL|FINAL|FORM|OF|THIS|THE)\s+)+")
+_TITLE_HEAD = 600
+
+
 def _title(doc: ParsedDocument) -> Extracted[str] | None:
+    """The agreement's title: an upper-case title near the top ("SUPPLY AGREEMENT"), else a short
+    heading that names an agreement, cut after the word "Agreement"."""
+    for match in _CAPS_TITLE.finditer(doc.text, 0, _TITLE_HEAD):
+        lead = _NOT_TITLE_WORDS.match(match.group("v"))
+        start = match.start("v") + (lead.end() if lead else 0)
+        if doc.text[start : match.end("v")].split()[0] not in ("AGREEMENT", "CONTRACT"):
+            return extracted_text(doc, Span(doc.text[start : match.end("v")], start, match.end("v"), "title"))
     for element in doc.elements[:5]:
         heading = len(element.text.split()) <= 12 and not element.text.rstrip().endswith(".")
-        if heading and re.search(r"\b(agreement|contract)\b", element.text, re.IGNORECASE):
-            return extracted_text(doc, Span(element.text, element.start, element.end))
+        found = re.search(r"\b(?:agreement|contract)\b(?:\s*\([^()]{1,40}\))?", element.text, re.IGNORECASE)
+        if heading and found:
+            text = element.text[: found.end()]
+            return extracted_text(doc, Span(text, element.start, element.start + len(text), "title"))
     return None
 
 
@@ -96,18 +119,18 @@ _SIGNATURE_COMPANY = re.compile(
 )
 _SUFFIX = (
     r"(?i:Inc\.?|Incorporated|L\.?L\.?C\.?|Ltd\.?|Limited|Corp\.?|Corporation|Co\.|Company|L\.?P\.?|"
-    r"L\.?L\.?P\.?|plc|ASA|AG|GmbH|N\.V\.|S\.A\.|B\.V\.)"
+    r"L\.?L\.?P\.?|plc|ASA|AG|GmbH|N\.V\.|S\.A\.|B\.V\.|N\.A\.|Pte\.?|Pty\.?|SA)"
 )
 _TOKEN = r"(?:[A-Z0-9][\w.&'’¢\-]*|&)"
 _JOINER = r"(?:and|of|the|de|du|von|van|der)"
 _LEADING_NAME = re.compile(
-    rf"\s*(?:the\s+)?[“\"]?(?P<name>{_TOKEN}(?:\s+(?:{_TOKEN}|{_JOINER}(?=\s+[A-Z])))*?(?:,?\s+{_SUFFIX})?)"
+    rf"\s*(?:the\s+)?[“\"]?(?P<name>{_TOKEN}(?:\s+(?:{_TOKEN}|{_JOINER}(?=\s+[A-Z])))*?(?:,?\s+{_SUFFIX}){{0,2}})"
     r"(?=\s*[,(“\"]|\s*\)|\s+and\b|\s+an?\b|\s+d/b/a\b|\s+f/k/a\b|\s+hereinafter\b|\s*\.\s|\s*;|\s*$)"
 )
 _NEXT_PARTY = re.compile(r"^\s+(?:and|&)\s+|[)”\"]\s*(?:,\s*)?(?:and\s+|&\s+)?(?=[“\"]?[A-Z0-9])")
 _ROLE_WORDS = re.compile(
     r"^(?:the\s+)?(?:undersigned|company|employee|employer|executive|consultant|contractor|recipient|discloser|"
-    r"party|parties|you|buyer|seller|purchaser|director|agreement|[A-Z]+)$",
+    r"party|parties|you|buyer|seller|purchaser|director|agreement|effective date|[A-Z]+)$",
     re.IGNORECASE,
 )
 # The defined term right after a party's name and description: ... ("Supplier") / (the "Company").
@@ -297,6 +320,89 @@ def _auto_renewal(doc: ParsedDocument) -> Extracted[bool] | None:
     if span is None:
         return None
     return Extracted[bool](value=" not " not in span.text, evidence=doc.evidence(span.start, span.end))
+
+
+_DEFINED_EFFECTIVE = re.compile(
+    rf"(?:deemed\s+effective|commenc\w*)\s+(?:as\s+of|on|from)\s+(?P<v>{DATE})"
+    rf"|(?P<w>{DATE})\s*\(\s*(?:the\s+)?[\"“]Effective Date[\"”]\s*\)",
+    re.IGNORECASE,
+)
+
+
+_ENDS_ON = re.compile(
+    rf"(?:expire|terminate|end|continue|remain in (?:full )?(?:force|effect)[^.;]{{0,30}}?)s?\s+(?:on|until|through)\s+"
+    rf"(?P<v>{DATE})",
+    re.IGNORECASE,
+)
+_PERPETUAL = re.compile(
+    r"\bin perpetuity\b|\bperpetual(?:ly)?\b(?! license)|(?:remain|continue)[^.;]{0,60}\buntil terminated\b",
+    re.IGNORECASE,
+)
+
+
+def _end_date(doc: ParsedDocument) -> Extracted[date] | None:
+    """The end date the agreement states."""
+    stated = field_value(doc, r"end date|expiration date", DATE)
+    if stated is None and (match := _ENDS_ON.search(doc.text)):
+        stated = Span(match.group("v"), match.start("v"), match.end("v"), "end_phrase")
+    return extracted_date(doc, stated)
+
+
+def _perpetual(doc: ParsedDocument) -> Extracted[bool] | None:
+    match = _PERPETUAL.search(doc.text)
+    if match is None:
+        return None
+    return Extracted[bool](value=True, evidence=doc.evidence(match.start(), match.end(), "perpetual_phrase"))
+
+
+def _defined_effective_date(doc: ParsedDocument) -> Span | None:
+    """A date the agreement says it takes effect on, when that differs from the date it is made."""
+    for match in _DEFINED_EFFECTIVE.finditer(doc.text, 0, _PREAMBLE_WINDOW):
+        group = "v" if match.group("v") else "w"
+        return Span(match.group(group), match.start(group), match.end(group), "effective_phrase")
+    return None
+
+
+_AMOUNT = r"(?P<n>\d+|[a-z]+(?:-[a-z]+)?)\s*(?:\(\d+\)\s*)?"
+_RENEWAL = re.compile(
+    rf"renew\w*[^.;]{{0,120}}?\b(?P<succ>successive|consecutive|additional|further)?\s*(?:periods?\s+of\s+)?"
+    rf"{_AMOUNT}[- ]?(?P<unit>year|month)s?\b",
+    re.IGNORECASE,
+)
+_RENEWAL_NOTICE = re.compile(
+    rf"(?:{_AMOUNT}(?P<unit>day|month)s?'?\s+(?:prior\s+|advance\s+)?(?:written\s+)?notice[^.;]{{0,120}}?renew"
+    rf"|renew[^.;]{{0,160}}?{_AMOUNT.replace('n>', 'm>')}(?P<unit2>day|month)s?'?\s+(?:prior\s+|advance\s+)?"
+    rf"(?:written\s+)?notice)",
+    re.IGNORECASE,
+)
+
+
+def _renewal_term(doc: ParsedDocument) -> Extracted[str] | None:
+    """Each renewal's length as "successive 1 year" (successive when the agreement says so)."""
+    for match in _RENEWAL.finditer(doc.text):
+        count = number_word(match.group("n"))
+        if count:
+            unit = match.group("unit").lower() + ("s" if count != 1 else "")
+            prefix = "successive " if (match.group("succ") or "").lower() in ("successive", "consecutive") else ""
+            return Extracted[str](
+                value=f"{prefix}{count} {unit}", evidence=doc.evidence(match.start(), match.end(), "renewal_phrase")
+            )
+    return None
+
+
+def _renewal_notice(doc: ParsedDocument) -> Extracted[str] | None:
+    """Notice needed to stop the agreement renewing, as "90 days"."""
+    for match in _RENEWAL_NOTICE.finditer(doc.text):
+        number, unit = (
+            (match.group("n"), match.group("unit")) if match.group("n") else (match.group("m"), match.group("unit2"))
+        )
+        count = number_word(number)
+        if count:
+            return Extracted[str](
+                value=f"{count} {unit.lower()}{'s' if count != 1 else ''}",
+                evidence=doc.evidence(match.start(), match.end(), "renewal_notice_phrase"),
+            )
+    return None
 
 
 def _notice_days(doc: ParsedDocument) -> Extracted[int] | None:

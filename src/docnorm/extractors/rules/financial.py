@@ -25,11 +25,19 @@ from docnorm.schemas.documents import ParsedDocument
 from docnorm.schemas.evidence import Extracted
 from docnorm.schemas.financial import FinancialStatement, LineItem, StatementKind, UnitScale
 
+_TITLE_LINE = r"(?m)^[^\S\n]*(?:[\w&.,'’ -]{{0,60}}\s)?(?:consolidated |condensed |combined )*(?:{})\b[^\n.;:]{{0,60}}$"
 CUES = [
     Cue("periodic_report", r"\bform\s+10-[KQ]\b|\b(?:annual|quarterly) report pursuant to section 13", 4.0),
-    Cue("balance_sheet", r"\bbalance sheets?\b|statements? of financial position", 3.0),
-    Cue("income_statement", r"\bincome statements?\b|statements? of (operations|income|earnings)|profit and loss", 3.0),
-    Cue("cash_flow", r"statements? of cash flows?", 3.0),
+    # A statement's title stands on a line of its own; a contract that lists the reports it expects
+    # ("a balance sheet; a cash flow statement") only mentions them.
+    Cue("balance_sheet", rf"{_TITLE_LINE.format(r'balance sheets?|statements? of financial position')}", 3.0),
+    Cue(
+        "income_statement",
+        rf"{_TITLE_LINE.format(r'income statements?|statements? of (?:operations|income|earnings)|profit and loss')}",
+        3.0,
+    ),
+    Cue("cash_flow", rf"{_TITLE_LINE.format(r'statements? of cash flows?')}", 3.0),
+    Cue("statement_mentions", r"\bbalance sheets?\b|statements? of (?:operations|income|earnings|cash flows?)", 0.5),
     Cue("totals", r"\btotal (assets|liabilities|revenues?|equity|current)\b", 1.0),
     Cue("net_income", r"\bnet (income|loss|earnings)\b", 1.0),
     Cue("scale", r"\bin (thousands|millions)\b", 1.5),

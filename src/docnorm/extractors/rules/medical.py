@@ -21,6 +21,19 @@ CUES = [
     Cue("clinical_sections", r"\b(assessment|diagnos[ie]s|medications|allergies|vital signs)\b", 1.0),
     Cue("clinical_units", r"\b\d+\s?mg\b|\bmmHg\b|\bbpm\b", 1.0),
     Cue("icd10", r"\bICD-?10\b", 1.5),
+    # Transcribed reports (radiology, operative, autopsy, EMG) carry no patient header, only clinical headings.
+    Cue(
+        "report_headings",
+        r"(?m)^\s*(?:exam|findings|impression|technique|clinical history|reason for exam|procedures?|indications?|"
+        r"(?:pre|post)operative diagnos[ie]s|anesthesia|external examination|physical examination|history)\s*:",
+        1.5,
+    ),
+    Cue(
+        "clinical_terms",
+        r"\b(?:lesions?|fractures?|radiograph\w*|biops\w+|autopsy|sensory|motor|symptoms?|sutures?|incision|"
+        r"bilateral(?:ly)?|anterior|posterior|distal|proximal|mg/dl|contrast)\b",
+        0.5,
+    ),
 ]
 
 T = TypeVar("T")
