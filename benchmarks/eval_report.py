@@ -43,6 +43,10 @@ def main() -> int:
         for key, score in report.per_key.items():
             print(f"  {key:<28}{score.precision:>7.3f}{score.recall:>7.3f}{score.f1:>7.3f}{score.support:>9}")
         base = baselines.get(name, {}).get("micro_f1")
+        for group, score in report.groups.items():
+            print(
+                f"  {group + ' (micro)':<28}{score.precision:>7.3f}{score.recall:>7.3f}{score.f1:>7.3f}{score.support:>9}"
+            )
         print(f"  {'micro':<28}{report.micro.precision:>7.3f}{report.micro.recall:>7.3f}{report.micro.f1:>7.3f}"
               f"{report.micro.support:>9}   baseline {base}")  # fmt: skip
         print(f"  classification accuracy {report.classification_accuracy:.3f}, failures {report.failures}")
@@ -53,7 +57,13 @@ def main() -> int:
         args.json.write_text(json.dumps({n: r.model_dump() for n, r in reports.items()}, indent=2))
     if args.update:
         for name, report in reports.items():
-            baselines[name].update(extractor=report.extractor, micro_f1=report.micro.f1, n_docs=report.n_docs)
+            baselines[name].update(extractor=report.extractor, n_docs=report.n_docs)
+            if "classification_accuracy" in baselines[name]:
+                baselines[name]["classification_accuracy"] = report.classification_accuracy
+            else:
+                baselines[name]["micro_f1"] = report.micro.f1
+            if report.groups:
+                baselines[name]["groups"] = {group: score.f1 for group, score in report.groups.items()}
         BASELINES.write_text(json.dumps(baselines, indent=2, sort_keys=True) + "\n")
         print(f"\nbaselines written to {BASELINES}")
     return 0

@@ -29,6 +29,21 @@ def test_eval_prints_scores_and_writes_the_documented_json(tmp_path: Path) -> No
     assert (tmp_path / "scores.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_several_datasets_are_scored_each_and_classified_together(tmp_path: Path) -> None:
+    financial = ROOT / "examples" / "gold" / "financial_statements"
+    out = tmp_path / "all.json"
+    result = CliRunner().invoke(app, ["eval", str(MEDICAL), str(financial), "--json", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "classification over all datasets" in result.output
+    assert "classification accuracy over all datasets: 1.000 (24 of 24)" in result.output
+    payload = json.loads(out.read_text())
+    assert [r["dataset"] for r in payload["reports"]] == ["medical_records", "financial_statements"]
+    assert payload["classification"] == {
+        "medical_record": {"medical_record": 12},
+        "financial_statement": {"financial_statement": 12},
+    }
+
+
 def test_eval_of_a_folder_without_gold_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["eval", str(tmp_path)])
     assert result.exit_code == 2

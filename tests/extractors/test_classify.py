@@ -50,3 +50,37 @@ def test_a_tie_between_two_types_is_ambiguous(parsed_examples: dict[str, ParsedD
     with pytest.raises(ClassificationError) as caught:
         classify(parsed_examples["consulting-agreement.txt"], even, min_score=1.0, min_margin=0.25)
     assert caught.value.reason == "ambiguous_type"
+
+
+def _text_doc(text: str) -> ParsedDocument:
+    from docnorm.schemas.documents import Element, FileKind, SourceDocument
+
+    source = SourceDocument(doc_id="0" * 64, source_uri="memory://doc", kind=FileKind.TXT, size_bytes=len(text))
+    return ParsedDocument(source=source, text=text, elements=[Element(type="Text", text=text, start=0, end=len(text))])
+
+
+def test_a_transcribed_report_without_a_patient_header_is_a_medical_record() -> None:
+    report = (
+        "EXAM:\nThree views of the left wrist.\nREASON FOR EXAM:\nFall.\nFINDINGS:\nNo acute fracture. The distal "
+        "radius is intact and there is no lesion.\nIMPRESSION:\nNo fracture."
+    )
+    assert classify(_text_doc(report), CUES, min_score=3.0, min_margin=0.25).doc_type == "medical_record"
+
+
+def test_a_contract_that_lists_the_reports_it_expects_is_still_a_contract() -> None:
+    contract = (
+        "JOINT VENTURE AGREEMENT\nThis Agreement is made by and between Alpha LLC and Beta Inc.\n"
+        "The Manager shall deliver each year: a balance sheet; an income statement; a statement of cash flows.\n"
+        "Profit and Loss\nProfits shall be shared equally. This Agreement shall be governed by the laws of Ohio.\n"
+        "IN WITNESS WHEREOF the parties have signed this Agreement."
+    )
+    assert classify(_text_doc(contract), CUES, min_score=3.0, min_margin=0.25).doc_type == "contract"
+
+
+def test_a_periodic_report_cover_decides_for_financial_statements() -> None:
+    cover = (
+        "UNITED STATES SECURITIES AND EXCHANGE COMMISSION\nFORM 10-Q\nQUARTERLY REPORT PURSUANT TO SECTION 13 OR "
+        "15(d) OF THE SECURITIES EXCHANGE ACT OF 1934\nThe registrant is party to a credit agreement and a lease "
+        "agreement; the parties to the merger agreement agreed to terminate it."
+    )
+    assert classify(_text_doc(cover), CUES, min_score=3.0, min_margin=0.25).doc_type == "financial_statement"

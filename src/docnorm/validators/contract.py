@@ -18,6 +18,8 @@ def contract_tables(options: ValidationOptions) -> list[TableSpec]:
             "contracts",
             [
                 Column("title", pa.string()),
+                Column("agreement_date", pa.date32()),
+                Column("agreement_date_text", pa.string()),
                 Column("effective_date", pa.date32()),
                 Column("effective_date_text", pa.string()),
                 Column("end_date", pa.date32()),
@@ -26,11 +28,16 @@ def contract_tables(options: ValidationOptions) -> list[TableSpec]:
                 Column("governing_law", pa.string()),
                 Column("auto_renewal", pa.bool_()),
                 Column("termination_notice_days", pa.int32(), [checks.not_negative()]),
+                Column("renewal_term", pa.string()),
+                Column("renewal_notice", pa.string()),
+                Column("perpetual", pa.bool_()),
                 Column("party_count", pa.int32()),
+                Column("clause_count", pa.int32()),
             ],
             checks=[
                 checks.date_parses("effective_date"),
                 checks.date_parses("end_date"),
+                checks.date_parses("agreement_date"),
                 checks.ordered("effective_date", "end_date"),
             ],
         ),
@@ -50,6 +57,7 @@ def contract_tables(options: ValidationOptions) -> list[TableSpec]:
             "contract_signatories",
             [Column("position", pa.int32()), Column("name", pa.string()), Column("title", pa.string())],
         ),
+        TableSpec("contract_clauses", [Column("position", pa.int32()), Column("clause_type", pa.string())]),
     ]
 
 
@@ -59,6 +67,8 @@ def contract_rows(record: Contract) -> dict[str, list[Row]]:
         "contracts": [
             {
                 "title": value_of(record.title),
+                "agreement_date": value_of(record.agreement_date),
+                "agreement_date_text": quote_of(record.agreement_date),
                 "effective_date": value_of(record.effective_date),
                 "effective_date_text": quote_of(record.effective_date),
                 "end_date": value_of(record.end_date),
@@ -67,7 +77,11 @@ def contract_rows(record: Contract) -> dict[str, list[Row]]:
                 "governing_law": value_of(record.governing_law),
                 "auto_renewal": value_of(record.auto_renewal),
                 "termination_notice_days": value_of(record.termination_notice_days),
+                "renewal_term": value_of(record.renewal_term),
+                "renewal_notice": value_of(record.renewal_notice),
+                "perpetual": value_of(record.perpetual),
                 "party_count": len(record.parties),
+                "clause_count": len(record.clauses),
             }
         ],
         "contract_parties": [{"position": i, "name": p.name, "role": p.role} for i, p in enumerate(record.parties)],
@@ -77,4 +91,5 @@ def contract_rows(record: Contract) -> dict[str, list[Row]]:
         "contract_signatories": [
             {"position": i, "name": s.name, "title": s.title} for i, s in enumerate(record.signatories)
         ],
+        "contract_clauses": [{"position": i, "clause_type": c.kind} for i, c in enumerate(record.clauses)],
     }

@@ -317,12 +317,12 @@ def _without_trailing_codes(text: str) -> tuple[str, str | None]:
 
 
 def _code(value: str, header: str) -> tuple[str, str | None]:
-    """A code as shown, and its system from the column header or a prefix ("SNOMED-386661006")."""
-    prefix, _, rest = value.partition("-")
-    for token, system in _CODE_SYSTEMS:
-        if rest and token in prefix.lower():
-            return rest.strip(), system
-    return value.strip(), next((system for token, system in _CODE_SYSTEMS if token in header.lower()), None)
+    """A code as shown, and its system named beside it or in the column header ("SNOMED-386661006",
+    "E11.9 ICD10CM")."""
+    context = f"{value} {header}".lower()
+    system = next((name for token, name in _CODE_SYSTEMS if token in context), None)
+    code = re.search(r"[A-Z]\d{2}(?:\.\d{1,4})?|\d{5,}", value)
+    return (code.group(0) if code else value.strip()), system
 
 
 def _diagnosis(item: _Item) -> Diagnosis:

@@ -27,7 +27,7 @@ from docnorm.schemas.financial import FinancialStatement, LineItem, StatementKin
 
 _TITLE_LINE = r"(?m)^[^\S\n]*(?:[\w&.,'’ -]{{0,60}}\s)?(?:consolidated |condensed |combined )*(?:{})\b[^\n.;:]{{0,60}}$"
 CUES = [
-    Cue("periodic_report", r"\bform\s+10-[KQ]\b|\b(?:annual|quarterly) report pursuant to section 13", 4.0),
+    Cue("periodic_report", r"\bform\s+10-[KQ]\b|\b(?:annual|quarterly) report pursuant to section 13", 6.0),
     # A statement's title stands on a line of its own; a contract that lists the reports it expects
     # ("a balance sheet; a cash flow statement") only mentions them.
     Cue("balance_sheet", rf"{_TITLE_LINE.format(r'balance sheets?|statements? of financial position')}", 3.0),
