@@ -124,10 +124,13 @@ _SUFFIX = (
 _TOKEN = r"(?:[A-Z0-9][\w.&'’¢\-]*|&)"
 _JOINER = r"(?:and|of|the|de|du|von|van|der)"
 _LEADING_NAME = re.compile(
-    rf"\s*(?:the\s+)?[“\"]?(?P<name>{_TOKEN}(?:\s+(?:{_TOKEN}|{_JOINER}(?=\s+[A-Z])))*?(?:,?\s+{_SUFFIX}){{0,2}})"
-    r"(?=\s*[,(“\"]|\s*\)|\s+and\b|\s+an?\b|\s+d/b/a\b|\s+f/k/a\b|\s+hereinafter\b|\s*\.\s|\s*;|\s*$)"
+    rf"\s*(?::\s*)?(?:\(\d{{1,2}}\)\s*)?(?:the\s+)?[“\"]?(?P<name>{_TOKEN}(?:\s+(?:{_TOKEN}|{_JOINER}(?=\s+[A-Z])))*?(?:,?\s+{_SUFFIX}){{0,2}})"
+    r"(?=\s*[,(“\"]|\s*\)|\s+and\b|\s+an?\b|\s+d/b/a\b|\s+f/k/a\b|\s+hereinafter\b|\s*\.\s|\s*;|\s*$"
+    r"|\s+(?:having|with|whose)\b)"
 )
-_NEXT_PARTY = re.compile(r"^\s+(?:and|&)\s+|[)”\"]\s*(?:,\s*)?(?:and\s+|&\s+)?(?=[“\"]?[A-Z0-9])")
+_NEXT_PARTY = re.compile(
+    r"^\s+(?i:and|&):?\s+|[)”\"]\s*[;,]?\s*(?:(?i:and):?\s+|&\s+)?(?:\(\d{1,2}\)\s*)?(?=[“\"]?[A-Z0-9])"
+)
 _ROLE_WORDS = re.compile(
     r"^(?:the\s+)?(?:undersigned|company|employee|employer|executive|consultant|contractor|recipient|discloser|"
     r"party|parties|you|buyer|seller|purchaser|director|agreement|effective date|[A-Z]+)$",
@@ -166,7 +169,7 @@ def _signature_parties(doc: ParsedDocument) -> Iterator[Party]:
     """Companies named right above a "By:" signature line (letter agreements have no preamble)."""
     seen: set[str] = set()
     for match in _SIGNATURE_COMPANY.finditer(doc.text):
-        name = " ".join(match.group("name").split())
+        name = re.sub(r"^(?:and|&)\s+", "", " ".join(match.group("name").split()), flags=re.IGNORECASE)
         if _SIGNATURE_NOISE.search(name) or len(name.split()) < 2:
             continue
         if _key(name) not in seen:
@@ -187,7 +190,7 @@ def _parties_after(doc: ParsedDocument, position: int) -> Iterator[Party]:
         match = _LEADING_NAME.match(doc.text, position, end)
         if match is None:
             return
-        name = " ".join(match.group("name").split())
+        name = re.sub(r"^(?:and|&)\s+", "", " ".join(match.group("name").split()), flags=re.IGNORECASE)
         following = _NEXT_PARTY.search(doc.text, match.end("name"), min(end, match.end("name") + 600))
         if not _ROLE_WORDS.match(name) and len(name) > 2 and name not in found:
             found.append(name)
