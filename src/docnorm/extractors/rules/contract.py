@@ -369,42 +369,43 @@ def _defined_effective_date(doc: ParsedDocument) -> Span | None:
 _AMOUNT = r"(?P<n>\d+|[a-z]+(?:-[a-z]+)?)\s*(?:\(\d+\)\s*)?"
 _RENEWAL = re.compile(
     rf"renew\w*[^.;]{{0,120}}?\b(?P<succ>successive|consecutive|additional|further)?\s*(?:periods?\s+of\s+)?"
-    rf"{_AMOUNT}[- ]?(?P<unit>year|month)s?\b",
+    rf"{_AMOUNT}[- ]?(?P<unit>year|month)s?\b(?![^.;]{{0,12}}\b(?:notice|prior))(?P<rest>[^.;]{{0,40}})",
     re.IGNORECASE,
 )
-_RENEWAL_NOTICE = re.compile(
-    rf"(?:{_AMOUNT}(?P<unit>day|month)s?'?\s+(?:prior\s+|advance\s+)?(?:written\s+)?notice[^.;]{{0,120}}?renew"
-    rf"|renew[^.;]{{0,160}}?{_AMOUNT.replace('n>', 'm>')}(?P<unit2>day|month)s?'?\s+(?:prior\s+|advance\s+)?"
-    rf"(?:written\s+)?notice)",
-    re.IGNORECASE,
-)
+# Renewals that repeat: "additional one-year terms", "for further periods of one year each", "thereafter".
+_REPEATS = re.compile(r"successive|consecutive|additional|further|each|thereafter|periods|terms", re.IGNORECASE)
+_DURATION_WORDS = re.compile(rf"{_AMOUNT}(?P<unit>day|month)s?\b", re.IGNORECASE)
+_SENTENCE = re.compile(r"[^.;]*\brenew[^.;]*", re.IGNORECASE)
 
 
 def _renewal_term(doc: ParsedDocument) -> Extracted[str] | None:
-    """Each renewal's length as "successive 1 year" (successive when the agreement says so)."""
+    """Each renewal's length as "successive 1 year" when renewals repeat, else "1 year"."""
     for match in _RENEWAL.finditer(doc.text):
         count = number_word(match.group("n"))
         if count:
             unit = match.group("unit").lower() + ("s" if count != 1 else "")
-            prefix = "successive " if (match.group("succ") or "").lower() in ("successive", "consecutive") else ""
+            repeats = _REPEATS.search(match.group(0))
             return Extracted[str](
-                value=f"{prefix}{count} {unit}", evidence=doc.evidence(match.start(), match.end(), "renewal_phrase")
+                value=f"{'successive ' if repeats else ''}{count} {unit}",
+                evidence=doc.evidence(match.start(), match.end(), "renewal_phrase"),
             )
     return None
 
 
 def _renewal_notice(doc: ParsedDocument) -> Extracted[str] | None:
-    """Notice needed to stop the agreement renewing, as "90 days"."""
-    for match in _RENEWAL_NOTICE.finditer(doc.text):
-        number, unit = (
-            (match.group("n"), match.group("unit")) if match.group("n") else (match.group("m"), match.group("unit2"))
-        )
-        count = number_word(number)
-        if count:
-            return Extracted[str](
-                value=f"{count} {unit.lower()}{'s' if count != 1 else ''}",
-                evidence=doc.evidence(match.start(), match.end(), "renewal_notice_phrase"),
-            )
+    """Notice needed to stop the agreement renewing, as "90 days": the duration next to "notice" in a
+    sentence about renewal."""
+    for sentence in _SENTENCE.finditer(doc.text):
+        if "notice" not in sentence.group(0).lower():
+            continue
+        for match in _DURATION_WORDS.finditer(doc.text, sentence.start(), sentence.end()):
+            near = doc.text[max(sentence.start(), match.start() - 40) : min(sentence.end(), match.end() + 40)]
+            count = number_word(match.group("n"))
+            if count and re.search(r"notice|prior|before|advance", near, re.IGNORECASE):
+                return Extracted[str](
+                    value=f"{count} {match.group('unit').lower()}{'s' if count != 1 else ''}",
+                    evidence=doc.evidence(match.start(), match.end(), "renewal_notice_phrase"),
+                )
     return None
 
 
