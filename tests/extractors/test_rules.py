@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from docnorm.extractors.rules.medical import extract_medical
 from docnorm.schemas.documents import ParsedDocument
 from docnorm.schemas.evidence import Evidence
 from docnorm.schemas.financial import StatementKind, UnitScale
+from tests.conftest import parse_file
 
 
 def _grounded(doc: ParsedDocument, evidence: Evidence | None) -> bool:
@@ -116,3 +118,18 @@ def test_diabetes_note_values(parsed_examples: dict[str, ParsedDocument]) -> Non
         ("Lisinopril", "10 mg", "PO", "daily"),
     ]
     assert [a.value for a in record.allergies] == ["Penicillin", "Sulfa drugs"]
+
+
+def test_numbered_parties_with_compound_suffixes_and_no_role_names(tmp_path: Path) -> None:
+    text = (
+        "COOPERATION AGREEMENT\n\nThis Agreement is entered into on May 2, 2014 by and between:\n\n"
+        '(1) Alpha Trading Co., Ltd., with its registered address at 1 Main Road, Nanjing ("Party A");\n\n'
+        '(2) Beta Systems Pte. Ltd., with its registered address at 2 Harbour Street, Singapore ("Party B").\n\n'
+        "WHEREAS the parties wish to cooperate."
+    )
+    path = tmp_path / "cooperation.txt"
+    path.write_text(text, encoding="utf-8")
+    record = extract_contract(parse_file(path))
+    assert [p.name for p in record.parties] == ["Alpha Trading Co., Ltd.", "Beta Systems Pte. Ltd."]
+    assert [p.role for p in record.parties] == ["Party A", "Party B"]
+    assert record.title is not None and record.title.value == "COOPERATION AGREEMENT"

@@ -133,7 +133,9 @@ _NEXT_PARTY = re.compile(
 )
 _ROLE_WORDS = re.compile(
     r"^(?:the\s+)?(?:undersigned|company|employee|employer|executive|consultant|contractor|recipient|discloser|"
-    r"party|parties|you|buyer|seller|purchaser|director|agreement|effective date|[A-Z]+)$",
+    r"party|parties|you|buyer|seller|purchaser|director|agreement|effective date|[A-Z]+|party\s+[a-z0-9]{1,2}|"
+    r"(?:[\w-]+\s+){0,3}(?:service\s+)?(?:provider|customer|supplier|distributor|licensee|licensor|franchisee|"
+    r"franchisor|shipper|transporter|client|vendor|manufacturer)|\d+\s+.*\b(?:avenue|street|road|suite|blvd)\b.*)$",
     re.IGNORECASE,
 )
 # The defined term right after a party's name and description: ... ("Supplier") / (the "Company").
