@@ -1,4 +1,4 @@
-"""Periodic filings (10-K, 10-Q and kin): the cover page's facts, and the primary statements among all tables.
+"""Periodic filings (10-K, 10-Q and kin): the primary statements among all tables (the cover is in cover.py).
 
 A filing holds hundreds of tables; the primary income statement, balance sheet
 and cash-flow statement are the ones captioned as such (a short title just
@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from docnorm.extractors.base import Excerpt
 from docnorm.extractors.concepts import concept_of, normalise_label
 from docnorm.extractors.rules.statement_tables import StatementLayout, TableRow, layout, pick_column, scale_of
-from docnorm.extractors.text import DATE, Span, currency_code, extracted_date, extracted_text, parse_amount
+from docnorm.extractors.text import DATE, Span, currency_code, extracted_date, parse_amount
 from docnorm.schemas.documents import Element, ParsedDocument
 from docnorm.schemas.evidence import Evidence, Extracted
 from docnorm.schemas.financial import FinancialStatement, LineItem, StatementKind, UnitScale
@@ -51,16 +51,6 @@ _HEADINGS = {
     StatementKind.CASH_FLOW: re.compile(r"\b(?:operating|investing|financing) activities\b", re.I),
 }
 _CONTINUED = re.compile(r"\bcontinued\b", re.IGNORECASE)
-_FORM = re.compile(r"\bform\s+(?P<v>10-K|10-Q|20-F|40-F|10-KT|10-QT)\b", re.IGNORECASE)
-_PERIOD = re.compile(
-    rf"\bfor the (?:fiscal )?(?:year|quarterly period|quarter|period|fiscal quarter) ended:?\s+(?P<v>{DATE})",
-    re.IGNORECASE,
-)
-_REGISTRANT = re.compile(r"\(?\s*exact name of (?:the )?registrant", re.IGNORECASE)
-_COMPANY = re.compile(
-    r"^(?P<v>(?:the )?[A-Z][\w&.,'’ -]{1,80}?\b(?:inc|corp|corporation|company|co|ltd|llc|plc|n\.v|s\.a|l\.?p)\b\.?)",
-    re.IGNORECASE,
-)
 _CURRENCY_WORD = re.compile(r"\b(?:of|in) (?P<v>U\.S\. dollars|dollars|euros|pounds sterling)\b", re.IGNORECASE)
 _CURRENCY_SIGN = re.compile(r"(?P<v>US\$|C\$|[$€£¥])")
 # Per-share amounts are printed in units whatever the table's scale; share counts have a scale of their
@@ -71,7 +61,6 @@ _PER_SHARE = re.compile(
 _SHARES = re.compile(r"(?:^|: )(?:weighted[- ]average|average|shares|number of)\b", re.IGNORECASE)
 _SHARE_SCALE = re.compile(r"\bshares?\b[^)]*?\b(?P<v>thousands|millions)\b", re.IGNORECASE)
 _TOTAL = re.compile(r"^total\b", re.IGNORECASE)
-_HEAD_CHARS = 20_000
 _LOOKBACK = 5
 _TITLE_WORDS = 16
 _CONTINUATION_GAP = 12
@@ -87,24 +76,6 @@ class Statement:
     layout: StatementLayout
     caption: str
     column: int
-
-
-def form_of(doc: ParsedDocument) -> Extracted[str] | None:
-    """The filing form named on the cover ("FORM 10-K"), upper-cased."""
-    match = _FORM.search(doc.text, 0, _HEAD_CHARS)
-    if match is None:
-        return None
-    return Extracted[str](
-        value=match.group("v").upper(), evidence=doc.evidence(match.start("v"), match.end("v"), "cover_page")
-    )
-
-
-def period_of(doc: ParsedDocument) -> Extracted[date] | None:
-    """The reporting period's end as the cover states it ("For the fiscal year ended ...")."""
-    match = _PERIOD.search(doc.text, 0, _HEAD_CHARS)
-    if match is None:
-        return None
-    return extracted_date(doc, Span(match.group("v"), match.start("v"), match.end("v"), "cover_page"))
 
 
 def column_date(doc: ParsedDocument, statement: Statement) -> Extracted[date] | None:
@@ -127,36 +98,6 @@ def scale_of_statement(doc: ParsedDocument, statement: Statement) -> Extracted[U
     at = doc.text.find(word, start, doc.elements[statement.elements[-1]].end)
     evidence = doc.evidence(at, at + len(word), "statement_caption") if at >= 0 else None
     return Extracted[UnitScale](value=scale, evidence=evidence)
-
-
-def registrant_of(doc: ParsedDocument) -> Extracted[str] | None:
-    """The registrant's name: the line above "(Exact name of registrant as specified in its charter)",
-    else the company name that follows the commission file number."""
-    head = [e for e in doc.elements if e.start < _HEAD_CHARS]
-    for index, element in enumerate(head):
-        marker = _REGISTRANT.search(element.text)
-        if marker is None:
-            continue
-        before = element.text[: marker.start()].strip()
-        if before:
-            return _name_span(doc, element, before)
-        previous = next((e for e in reversed(head[:index]) if len(e.text) <= 120), None)
-        return _name_span(doc, previous, previous.text) if previous else None
-    for index, element in enumerate(head[:-1]):
-        if re.search(r"commission file (?:number|no)", element.text, re.IGNORECASE):
-            following = head[index + 1]
-            match = _COMPANY.match(following.text)
-            if match:
-                return _name_span(doc, following, match.group("v"))
-    return None
-
-
-def _name_span(doc: ParsedDocument, element: Element, text: str) -> Extracted[str] | None:
-    name = text.strip().rstrip(",")
-    at = doc.text.find(name, element.start, element.end)
-    if not name or at < 0 or len(name) > 120:
-        return None
-    return extracted_text(doc, Span(name, at, at + len(name), "cover_page"))
 
 
 def currency_of(doc: ParsedDocument, statements: Sequence[Statement]) -> Extracted[str] | None:

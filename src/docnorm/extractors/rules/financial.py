@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from docnorm.extractors.classify import Cue
 from docnorm.extractors.concepts import concept_for, is_known_label
-from docnorm.extractors.rules import filings
+from docnorm.extractors.rules import cover, filings
 from docnorm.extractors.text import (
     DATE,
     NUMBER,
@@ -75,7 +75,7 @@ def extract_financial(doc: ParsedDocument) -> FinancialStatement:
     than figures from the notes. A statement captioned above a table (HTML, DOCX,
     a ruled PDF table) is read from the table; otherwise line by line.
     """
-    form = filings.form_of(doc)
+    form = cover.form_of(doc)
     statements = filings.locate(doc, form.value if form else None)
     if form is not None or statements:
         return _from_tables(doc, form, statements)
@@ -100,7 +100,7 @@ def extract_financial(doc: ParsedDocument) -> FinancialStatement:
 def _from_tables(
     doc: ParsedDocument, form: Extracted[str] | None, statements: list[filings.Statement]
 ) -> FinancialStatement:
-    period_end = filings.period_of(doc)
+    period_end = cover.period_of(doc)
     if period_end is None and form is None:
         period_end = _period_end(doc) or (filings.column_date(doc, statements[0]) if statements else None)
     end_value = period_end.value if period_end else None
@@ -109,7 +109,7 @@ def _from_tables(
     first = statements[0] if statements else None
     scale = filings.scale_of_statement(doc, first) if first else None
     return FinancialStatement(
-        entity=filings.registrant_of(doc) or _entity(doc),
+        entity=cover.registrant_of(doc) or _entity(doc),
         form=form,
         statement_kind=Extracted[StatementKind](value=only) if only else None,
         period_end=period_end,
