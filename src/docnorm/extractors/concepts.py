@@ -288,7 +288,6 @@ def _index() -> dict[str, tuple[Concept, ...]]:
 
 _BY_LABEL = _index()
 _CHOICES = list(_BY_LABEL)
-BY_NAME: dict[str, Concept] = {concept.name: concept for concept in CONCEPTS}
 
 
 @lru_cache(maxsize=16384)

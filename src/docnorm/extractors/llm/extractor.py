@@ -224,8 +224,10 @@ class HybridExtractor(LLMExtractor):
         answer: Extraction | DataError,
         excerpt: Excerpt | None,
     ) -> Extraction | DataError:
-        if isinstance(current, DataError) or excerpt is None or isinstance(answer, DataError):
-            return answer if not isinstance(current, DataError) else current
+        if isinstance(current, DataError):
+            return current
+        if excerpt is None or isinstance(answer, DataError):
+            return answer  # a whole-document answer replaces the rules' record; a failed part stops the document
         doc, doc_type = item
         part = _placed(answer.record, doc.elements[excerpt.first].start, excerpt.first)
         record = self._rereads[doc_type].absorb(current.record, part, excerpt, doc)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from docnorm.extractors.classify import Cue
 from docnorm.extractors.concepts import concept_for, is_known_label
 from docnorm.extractors.rules import cover, filings
+from docnorm.extractors.rules.statement_tables import scale_of
 from docnorm.extractors.text import (
     DATE,
     NUMBER,
@@ -49,7 +50,6 @@ _KINDS = [
     (StatementKind.CASH_FLOW, r"(?P<v>statements? of cash flows?)"),
     (StatementKind.INCOME, r"(?P<v>income statements?|statements? of (?:operations|income|earnings)|profit and loss)"),
 ]
-_SCALES = {"thousands": UnitScale.THOUSANDS, "millions": UnitScale.MILLIONS}
 _COMPANY = r"(?:Inc\.?|LLC|Ltd\.?|Limited|Corporation|Corp\.?|Company|plc|GmbH|S\.A\.)"
 _VALUE = re.compile(rf"(?:[$€£]\s?)?(?:{NUMBER}|—|–)")
 _PAIR = re.compile(
@@ -149,7 +149,7 @@ def _scale(doc: ParsedDocument) -> Extracted[UnitScale]:
     span = find(doc, r"in (?P<v>thousands|millions)\b")
     if span is None:
         return Extracted[UnitScale](value=UnitScale.UNITS)
-    return Extracted[UnitScale](value=_SCALES[span.text.lower()], evidence=doc.evidence(span.start, span.end))
+    return Extracted[UnitScale](value=scale_of(span.text)[0], evidence=doc.evidence(span.start, span.end))
 
 
 def _currency(doc: ParsedDocument) -> Extracted[str] | None:

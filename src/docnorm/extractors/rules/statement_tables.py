@@ -87,29 +87,20 @@ def _names_period(row: TableRow) -> bool:
 
 def layout(cells: list[list[str]]) -> StatementLayout | None:
     """Split ``cells`` into header and body and work out the period columns; None when no body row has figures."""
-    rows = [row for row in (split_row(c) for c in cells) if row is not None]
+    numbered = [(i, row) for i, row in ((i, split_row(c)) for i, c in enumerate(cells)) if row is not None]
+    rows = [row for _, row in numbered]
     first_body = next((i for i, row in enumerate(rows) if row.figures and not _is_header(row)), None)
     if first_body is None:
         return None
     # The header runs to the last row naming a period or the scale (a title row above it belongs to it);
     # a heading after it ("Operating activities") opens the body.
     last = max((i for i in range(first_body) if _names_period(rows[i])), default=-1)
-    header, body = rows[: last + 1], rows[last + 1 :]
+    body = rows[last + 1 :]
     counts = Counter(len(row.figures) for row in body if row.figures)
     width = max(counts.items(), key=lambda item: (item[1], item[0]))[0]
-    header_text = " | ".join(" ".join(c for c in cells[i] if c) for i in range(_header_rows(cells, len(header))))
+    raw_header = cells[: numbered[last][0] + 1] if last >= 0 else []
+    header_text = " | ".join(" ".join(c for c in raw if c) for raw in raw_header)
     return StatementLayout(_columns(header_text, width), header_text, tuple(body))
-
-
-def _header_rows(cells: list[list[str]], header_count: int) -> int:
-    """How many raw rows the ``header_count`` header rows span (empty raw rows are skipped by split_row)."""
-    seen = 0
-    for index, raw in enumerate(cells):
-        if seen == header_count:
-            return index
-        if split_row(raw) is not None:
-            seen += 1
-    return len(cells)
 
 
 def _columns(header_text: str, width: int) -> tuple[PeriodColumn, ...]:
