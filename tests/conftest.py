@@ -42,6 +42,12 @@ def parse_file(path: Path, settings: Settings | None = None) -> ParsedDocument:
     return parse(intake(path, document_id(path), limits))
 
 
+def parse_text(path: Path, text: str) -> ParsedDocument:
+    """Write ``text`` to ``path`` (its suffix says the format) and parse it."""
+    path.write_text(text, encoding="utf-8")
+    return parse_file(path)
+
+
 @pytest.fixture(scope="session")
 def parsed_examples() -> dict[str, ParsedDocument]:
     """Every parseable example, parsed once per session, by file name."""

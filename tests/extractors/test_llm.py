@@ -20,7 +20,7 @@ from docnorm.schemas.financial import FinancialStatement, StatementKind
 from docnorm.settings import Settings
 from docnorm.stages import make_extractor
 from docnorm.testing import Faults, OpenAITestDouble
-from tests.conftest import EXAMPLES, ROOT, parse_file
+from tests.conftest import EXAMPLES, ROOT, parse_file, parse_text
 
 CONTRACT = EXAMPLES / "consulting-agreement.txt"
 
@@ -49,9 +49,7 @@ def _extract(settings: Settings, doc: ParsedDocument, doc_type: str = "contract"
 
 
 def _text_doc(tmp_path: Path, text: str) -> ParsedDocument:
-    path = tmp_path / "doc.txt"
-    path.write_text(text, encoding="utf-8")
-    return parse_file(path)
+    return parse_text(tmp_path / "doc.txt", text)
 
 
 @pytest.mark.parametrize(("mode", "carrier"), [("tools", "tools"), ("json", "response_format"), ("md_json", None)])
@@ -214,9 +212,7 @@ def _filing_with_unreadable_cash_flows(tmp_path: Path) -> ParsedDocument:
         "<tr><td>Money from trading</td><td>630</td><td>525</td></tr>"
         "<tr><td>Money for buildings</td><td>(200)</td><td>(180)</td></tr>"
     )
-    path = tmp_path / "odd-cash-flows-10q.html"
-    path.write_text(html[:start] + odd + html[end:], encoding="utf-8")
-    return parse_file(path)
+    return parse_text(tmp_path / "odd-cash-flows-10q.html", html[:start] + odd + html[end:])
 
 
 def test_hybrid_sends_a_statement_the_rules_could_not_read_alone_and_places_its_lines(

@@ -14,7 +14,7 @@ from docnorm.extractors.rules.medical import extract_medical
 from docnorm.schemas.documents import ParsedDocument
 from docnorm.schemas.evidence import Evidence
 from docnorm.schemas.financial import StatementKind, UnitScale
-from tests.conftest import parse_file
+from tests.conftest import parse_text
 
 
 def _grounded(doc: ParsedDocument, evidence: Evidence | None) -> bool:
@@ -127,9 +127,7 @@ def test_numbered_parties_with_compound_suffixes_and_no_role_names(tmp_path: Pat
         '(2) Beta Systems Pte. Ltd., with its registered address at 2 Harbour Street, Singapore ("Party B").\n\n'
         "WHEREAS the parties wish to cooperate."
     )
-    path = tmp_path / "cooperation.txt"
-    path.write_text(text, encoding="utf-8")
-    record = extract_contract(parse_file(path))
+    record = extract_contract(parse_text(tmp_path / "cooperation.txt", text))
     assert [p.name for p in record.parties] == ["Alpha Trading Co., Ltd.", "Beta Systems Pte. Ltd."]
     assert [p.role for p in record.parties] == ["Party A", "Party B"]
     assert record.title is not None and record.title.value == "COOPERATION AGREEMENT"

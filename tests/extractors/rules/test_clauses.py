@@ -8,13 +8,11 @@ import pytest
 
 from docnorm.extractors.rules.clauses import CLAUSES, detect_clauses
 from docnorm.schemas.contract import Clause
-from tests.conftest import parse_file
+from tests.conftest import parse_text
 
 
 def _clauses(tmp_path: Path, text: str) -> dict[str, Clause]:
-    path = tmp_path / "contract.txt"
-    path.write_text(text, encoding="utf-8")
-    return {c.kind: c for c in detect_clauses(parse_file(path))}
+    return {c.kind: c for c in detect_clauses(parse_text(tmp_path / "contract.txt", text))}
 
 
 @pytest.mark.parametrize(

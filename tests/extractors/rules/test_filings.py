@@ -13,7 +13,7 @@ from docnorm.schemas.documents import ParsedDocument
 from docnorm.schemas.financial import FinancialStatement, LineItem, StatementKind
 from docnorm.validators import ValidationOptions, failures_by_document
 from docnorm.validators.financial import financial_rows, financial_tables
-from tests.conftest import ROOT, parse_file
+from tests.conftest import ROOT, parse_file, parse_text
 
 FILING = ROOT / "tests" / "fixtures" / "filing-10q.html"
 
@@ -116,9 +116,7 @@ def test_a_filing_whose_statements_are_elsewhere_reports_no_figures(tmp_path: Pa
         "<tr><td>Total revenues</td><td>5,000</td><td>4,000</td></tr>"
         "<tr><td>Net income</td><td>500</td><td>400</td></tr></table></body></html>"
     )
-    path = tmp_path / "exhibit-10k.html"
-    path.write_text(cover, encoding="utf-8")
-    record = extract_financial(parse_file(path))
+    record = extract_financial(parse_text(tmp_path / "exhibit-10k.html", cover))
     assert record.form is not None and record.form.value == "10-K"
     assert record.entity is not None and record.entity.value == "Example Holdings Inc."
     assert record.line_items == []
@@ -146,9 +144,7 @@ def test_titles_inside_the_table_and_other_customary_titles_are_found(tmp_path: 
         + table("Consolidated Statements of Condition", condition)
         + "</body></html>"
     )
-    path = tmp_path / "bank-10k.html"
-    path.write_text(page, encoding="utf-8")
-    record = extract_financial(parse_file(path))
+    record = extract_financial(parse_text(tmp_path / "bank-10k.html", page))
     figures = {(i.statement, i.concept): i.value for i in record.line_items if i.concept}
     assert figures[(StatementKind.INCOME, "Revenues")] == Decimal(50_000_000)
     assert figures[(StatementKind.INCOME, "NetIncomeLoss")] == Decimal(5_000_000)
