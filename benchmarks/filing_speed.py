@@ -31,7 +31,7 @@ def main() -> int:
         print(f"no filings under {', '.join(map(str, args.folders))}")
         return 1
     settings = Settings()
-    limits = Limits(settings.max_file_bytes, settings.max_pages, settings.max_decompressed_bytes)
+    limits = Limits.of(settings)
     cues = {spec.name: spec.cues for spec in REGISTRY}
     parse(intake(files[0], document_id(files[0]), limits))  # warm-up: spaCy and unstructured imports
     print(f"{'filing':<32}{'MB':>6}{'parse s':>9}{'classify s':>11}{'extract s':>10}{'total s':>9}{'lines':>7}")

@@ -38,8 +38,8 @@ def settings(tmp_path: Path) -> Settings:
 def parse_file(path: Path, settings: Settings | None = None) -> ParsedDocument:
     """Intake and parse one file with default limits."""
     s = settings or Settings()
-    limits = Limits(s.max_file_bytes, s.max_pages, s.max_decompressed_bytes)
-    return parse(intake(path, document_id(path), limits))
+    limits = Limits.of(s)
+    return parse(intake(path, document_id(path), limits), ocr_pages=limits.ocr_pages)
 
 
 def parse_text(path: Path, text: str) -> ParsedDocument:

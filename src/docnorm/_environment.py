@@ -22,9 +22,21 @@ OFFLINE_DEFAULTS = {
 }
 
 
-# Parsing libraries that log document text at DEBUG/DETAIL level (unstructured's trace logger
-# prints every element it classifies): documents may hold PHI, so they speak only of problems.
-CONTENT_LOGGERS = ("unstructured", "unstructured.trace", "pdfminer", "pypdf", "docx", "PIL")
+# Libraries that log document text at DEBUG/DETAIL level: unstructured's trace logger prints every
+# element it classifies; openai, instructor, httpx and httpcore print request and response bodies
+# (the prompt holds the document). Documents may hold PHI, so these speak only of problems.
+CONTENT_LOGGERS = (
+    "unstructured",
+    "unstructured.trace",
+    "pdfminer",
+    "pypdf",
+    "docx",
+    "PIL",
+    "openai",
+    "instructor",
+    "httpx",
+    "httpcore",
+)
 
 
 def apply_offline_defaults() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,12 +24,27 @@ class Settings(BaseSettings):
     extractor: str = Field(default="rules", description="Extractor to use: rules (offline, default).")
     batch_size: int = Field(default=8, ge=1, le=10_000, description="Documents per micro-batch task.")
     parse_workers: int = Field(
-        default=0, ge=0, le=64, description="Worker processes for parsing; 0 parses in the flow's own process."
+        default_factory=lambda: min(os.cpu_count() or 1, 8),
+        ge=0,
+        le=64,
+        description="Worker processes for parsing (default: one per CPU, at most 8); 0 parses in the flow's own "
+        "process, where the time and memory limits below cannot be enforced.",
+    )
+    parse_timeout_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="A parse that takes longer is abandoned (its worker killed); the file goes to review.",
+    )
+    parse_memory_mb: int = Field(
+        default=4096, ge=0, description="Address-space cap of each parse worker in MiB (0: no cap); over it, review."
     )
     max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1, description="Larger files go to review.")
     max_pages: int = Field(default=500, ge=1, description="PDFs with more pages go to review.")
     max_decompressed_bytes: int = Field(
         default=200 * 1024 * 1024, ge=1, description="DOCX whose parts expand beyond this go to review."
+    )
+    ocr_max_pages: int = Field(
+        default=50, ge=0, description="Pages of an image-only PDF to OCR with tesseract when installed; 0: no OCR."
     )
     classify_min_score: float = Field(default=3.0, ge=0, description="Cue score a doc type needs to be chosen at all.")
     classify_min_margin: float = Field(

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +22,10 @@ from docnorm import __version__
 from docnorm.doctypes import REGISTRY, DocTypeRegistry
 from docnorm.extractors.base import Extractor, ExtractorContext, build_extractor
 from docnorm.extractors.classify import classify
-from docnorm.parsers import Limits, document_id, intake, parse
+from docnorm.parsers import Limits, document_id
+from docnorm.parsers.discover import path_id, source_uri
+from docnorm.parsers.job import parse_one
+from docnorm.parsers.pool import ParsePool
 from docnorm.schemas import SCHEMA_VERSION
 from docnorm.schemas.documents import (
     Classification,
@@ -46,6 +47,8 @@ from docnorm.sinks import (
     open_database,
     record_processed,
 )
+from docnorm.sinks.parquet import private_folder, write_file
+from docnorm.sinks.publish import Staging, recover
 from docnorm.validators.options import ValidationOptions
 from docnorm.validators.provenance import PROVENANCE, provenance_rows
 from docnorm.validators.tables import Row, TableSpec
@@ -104,23 +107,15 @@ def _from_error(source_uri: str, doc_id: str | None, error: DataError, doc_type:
     )
 
 
-def parse_one(path: Path, doc_id: str, limits: Limits) -> ParsedDocument | DataError:
-    """Intake and parse one file; the DataError that stopped it is returned, not raised (it crosses processes)."""
-    try:
-        return parse(intake(path, doc_id, limits))
-    except DataError as error:
-        return error
-
-
 def parse_documents(
     paths: Sequence[Path],
     settings: Settings,
     done_before: Callable[[Sequence[str]], set[str]] | None = None,
-    executor: Executor | None = None,
+    pool: ParsePool | None = None,
 ) -> tuple[list[ParsedDocument], list[DocumentResult]]:
-    """Intake and parse each file (in ``executor``'s worker processes when given); skip documents
+    """Intake and parse each file (in ``pool``'s worker processes when given); skip documents
     already done (``done_before``) or repeated."""
-    limits = Limits(settings.max_file_bytes, settings.max_pages, settings.max_decompressed_bytes)
+    limits = Limits.of(settings)
     parsed: list[ParsedDocument] = []
     stopped: list[DocumentResult] = []
     ids: dict[Path, str] = {}
@@ -129,12 +124,12 @@ def parse_documents(
             ids[path] = document_id(path)
         except OSError as exc:
             reason = Reason(code="unreadable", message=f"cannot read file ({type(exc).__name__})")
-            stopped.append(_review(path.resolve().as_uri(), None, Stage.PARSE, [reason]))
+            stopped.append(_review(source_uri(path), path_id(path), Stage.PARSE, [reason]))
     done = done_before(list(ids.values())) if done_before else set()
     seen: set[str] = set()
     todo: list[tuple[Path, str]] = []
     for path, doc_id in ids.items():
-        uri = path.resolve().as_uri()
+        uri = source_uri(path)
         if doc_id in seen or doc_id in done:
             why = (
                 "same bytes as another input in this run"
@@ -146,12 +141,12 @@ def parse_documents(
             continue
         seen.add(doc_id)
         todo.append((path, doc_id))
-    mapper = executor.map if executor is not None else map
+    mapper = pool.map if pool is not None else map
     outcomes = mapper(parse_one, [p for p, _ in todo], [d for _, d in todo], [limits] * len(todo))
     for (path, doc_id), outcome in zip(todo, outcomes, strict=True):
         if isinstance(outcome, DataError):
             log.info("document %s stopped at parse: %s", doc_id[:12], outcome.reason)
-            stopped.append(_from_error(path.resolve().as_uri(), doc_id, outcome))
+            stopped.append(_from_error(source_uri(path), doc_id, outcome))
         else:
             parsed.append(outcome)
     return parsed, stopped
@@ -299,11 +294,26 @@ class RunContext:
     registry: DocTypeRegistry = REGISTRY
 
     def __post_init__(self) -> None:
+        private_folder(self.settings.out_dir)
         self.fingerprint = fingerprint(self.extractor)
-        self.parse_pool = parse_pool(self.settings.parse_workers)
+        self.parse_pool = parse_pool(self.settings)
         self.engine = open_database(self.settings.review_database_url)
         self.parquet = ParquetSink(self.settings.out_dir / "curated")
         self.options = ValidationOptions(balance_tolerance=self.settings.balance_tolerance)
+        recovered = recover(self.settings.out_dir, self.engine)
+        if recovered.published or recovered.discarded:
+            log.warning(
+                "recovered from an interrupted run: %d curated file(s) published, %d uncommitted file(s) discarded",
+                recovered.published,
+                recovered.discarded,
+            )
+        self.staging = Staging(self.settings.out_dir, self.run_id)
+
+    def close(self) -> None:
+        """Stop the parse workers and release the staging folder."""
+        if self.parse_pool is not None:
+            self.parse_pool.shutdown()
+        self.staging.close()
 
     def done_before(self, doc_ids: Sequence[str]) -> set[str]:
         """The documents among ``doc_ids`` already processed under this configuration."""
@@ -311,40 +321,46 @@ class RunContext:
             return set(already_processed(session, doc_ids, self.fingerprint))
 
 
-def parse_pool(workers: int) -> Executor | None:
-    """Worker processes for the CPU-bound parse stage (threads do not help: it holds the GIL).
-
-    A forkserver that has already imported the parsers starts each worker cheaply and safely
-    (no fork of a process running Prefect's threads). None means parse in this process.
-    """
-    if workers <= 0:
+def parse_pool(settings: Settings) -> ParsePool | None:
+    """Worker processes for the CPU-bound parse stage (threads do not help: it holds the GIL), or
+    None to parse in this process."""
+    if settings.parse_workers <= 0:
         return None
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["docnorm.parsers"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    memory = settings.parse_memory_mb * 1024 * 1024 or None
+    return ParsePool(settings.parse_workers, settings.parse_timeout_seconds, memory)
 
 
 def route_documents(
     context: RunContext, part: str, curated: Sequence[CuratedDocument], stopped: Sequence[DocumentResult]
 ) -> list[DocumentResult]:
-    """Write curated rows to Parquet, then queue reviews and record outcomes in one transaction."""
+    """Stage curated rows as Parquet, commit review items, ledger and the part in one transaction, then publish.
+
+    See docnorm.sinks.publish: a run killed at any point leaves each document exactly once.
+    """
     at = datetime.now(tz=context.started_at.tzinfo)
     lineage = {
         doc.result.doc_id: lineage_for(doc, context.run_id, context.extractor, at)
         for doc in curated
         if doc.result.doc_id
     }
-    for doc_type in {doc.result.doc_type for doc in curated if doc.result.doc_type}:
-        tables = context.registry[doc_type].tables(context.options)
-        of_type = [doc for doc in curated if doc.result.doc_type == doc_type]
-        rows = curated_rows(of_type, tables, lineage)
-        for spec in tables:
-            context.parquet.write(spec, rows[spec.name], part=part, day=at.date())
+    tables: dict[str, tuple[TableSpec, list[Row]]] = {}
+    for doc_type in sorted({doc.result.doc_type for doc in curated if doc.result.doc_type}):
+        specs = context.registry[doc_type].tables(context.options)
+        by_table = curated_rows([doc for doc in curated if doc.result.doc_type == doc_type], specs, lineage)
+        tables.update({spec.name: (spec, by_table[spec.name]) for spec in specs})
     provenance = [{**lineage[doc.result.doc_id].model_dump(), **row} for doc in curated if doc.result.doc_id
                   for row in doc.provenance]  # fmt: skip
-    context.parquet.write(PROVENANCE, provenance, part=part, day=at.date())
+    tables[PROVENANCE.name] = (PROVENANCE, provenance)
+    finals: list[Path] = []
+    for spec, rows in tables.values():
+        if rows:
+            final = context.parquet.path(spec, part=part, day=at.date())
+            write_file(context.staging.path_for(final), spec, rows)
+            finals.append(final)
     results = [doc.result for doc in curated] + list(stopped)
     with Session(context.engine) as session, session.begin():
         enqueue(session, results, context.run_id)
         record_processed(session, results, context.fingerprint, context.run_id)
+        context.staging.commit(session, part, context.run_id, finals)
+    context.staging.publish(finals)
     return results

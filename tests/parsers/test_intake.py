@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import shutil
 from pathlib import Path
 
 import pytest
-from pypdf import PdfWriter
 
 from docnorm.parsers import Limits, document_id, intake
 from docnorm.schemas.documents import FileKind
 from docnorm.schemas.errors import ParseError
+from tests.hostile import blank_pdf
 
 LIMITS = Limits(max_file_bytes=1_000_000, max_pages=5, max_decompressed_bytes=10_000_000)
-
-
-def _pdf(pages: int, password: str | None = None) -> bytes:
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=200, height=200)
-    if password:
-        writer.encrypt(password)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def test_doc_id_is_the_sha256_of_the_bytes_whatever_the_name(examples_dir: Path, tmp_path: Path) -> None:
@@ -41,8 +29,8 @@ def test_doc_id_is_the_sha256_of_the_bytes_whatever_the_name(examples_dir: Path,
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        (_pdf(1, password="secret"), "encrypted"),
-        (_pdf(6), "too_many_pages"),
+        (blank_pdf(1, password="secret"), "encrypted"),
+        (blank_pdf(6), "too_many_pages"),
         (b"%PDF-1.7\n" + b"\x00garbage" * 10, "corrupt"),
         (b"x" * 1_000_001, "too_large"),
     ],

@@ -64,3 +64,12 @@ def test_a_pdf_without_a_text_layer_is_an_error_never_an_empty_result(tmp_path: 
 def test_html_table_cells_skip_empty_rows_and_collapse_whitespace() -> None:
     html = "<table><tr><td> Total\n assets </td><td>1,000</td></tr><tr></tr></table>"
     assert html_table_cells(html) == [["Total assets", "1,000"]]
+
+
+def test_a_megabyte_without_line_breaks_is_folded_without_losing_words() -> None:
+    from docnorm.parsers.unstructured_adapter import fold_long_lines
+
+    text = "word " * 200_000 + "\n" + "x" * 4_500
+    folded = fold_long_lines(text, width=2000)
+    assert max(len(line) for line in folded.splitlines()) <= 2000
+    assert folded.split() == text.split()[:-1] + ["x" * 2000, "x" * 2000, "x" * 500]

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from docnorm.eval.datasets import load_dataset
 from docnorm.eval.metrics import Calibration, CalibrationTally, Score, Tally
+from docnorm.parsers.discover import source_uri
 from docnorm.schemas.documents import Usage
 from docnorm.settings import Settings
 from docnorm.stages import extract_documents, make_extractor, parse_documents
@@ -62,7 +63,7 @@ def evaluate(folder: Path, settings: Settings, progress: ProgressHook | None = N
         usage = sum((e.usage for e in extracted if e.usage), usage)
         reasons.update(r.reasons[0].code for r in [*stopped, *unclassified] if r.reasons)
         for doc in chunk:
-            result = by_uri.get(doc.path.resolve().as_uri())
+            result = by_uri.get(source_uri(doc.path))
             doc_type = result.doc_type if result else None
             correct_type += doc_type == doc.doc_type
             confusion.setdefault(doc.doc_type, Counter())[doc_type or "none"] += 1

@@ -83,7 +83,8 @@ def route_task(
     return route_documents(context, part, curated, stopped)
 
 
-@flow(name="process_batch", validate_parameters=True)
+# The summary holds review records (PHI): never persisted as a Prefect result.
+@flow(name="process_batch", validate_parameters=True, persist_result=False)
 def process_batch(
     inputs: list[str], out_dir: str | None = None, extractor: str | None = None, batch_size: int | None = None
 ) -> RunSummary:
@@ -103,21 +104,31 @@ def run_pipeline(inputs: Sequence[str], settings: Settings) -> RunSummary:
     """The body of ``process_batch``: must run inside a flow (tasks need a flow run)."""
     logger = get_run_logger()
     check_parser_environment()
-    paths = discover(inputs)
+    found = discover(inputs)
+    paths = found.files
     flow_run = FlowRunContext.get()
     run_id = str(flow_run.flow_run.id) if flow_run and flow_run.flow_run else uuid.uuid4().hex
     started = datetime.now(UTC)
     context = RunContext(settings, make_extractor(settings), run_id, started)
-    logger.info("run %s: %d input file(s) in micro-batches of %d", run_id, len(paths), settings.batch_size)
+    logger.info(
+        "run %s: %d input file(s) in micro-batches of %d, %d other entr(ies) not processed",
+        run_id,
+        len(paths),
+        settings.batch_size,
+        len(found.stopped),
+    )
 
     results: list[DocumentResult] = []
     progress.report(0, len(paths))
     timings: dict[str, float] = {}
     try:
-        results = _batches(context, paths, timings)
+        if found.stopped:
+            results = route_task.with_options(name="route-not-processed")(
+                context, f"{run_id[:8]}-entries", [], found.stopped
+            )
+        results += _batches(context, paths, timings)
     finally:
-        if context.parse_pool is not None:
-            context.parse_pool.shutdown()
+        context.close()
     summary = _summary(context, results, {stage: round(seconds, 3) for stage, seconds in timings.items()})
     _publish(summary)
     logger.info("run %s finished: %s", run_id, summary.counts)

@@ -7,9 +7,11 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from docnorm.parsers.discover import source_uri
 from docnorm.parsers.sniff import sniff
 from docnorm.schemas.documents import FileKind, SourceDocument
 from docnorm.schemas.errors import ParseError
+from docnorm.settings import Settings
 
 _CHUNK = 1024 * 1024
 
@@ -21,6 +23,13 @@ class Limits:
     max_file_bytes: int
     max_pages: int
     max_decompressed_bytes: int
+    ocr_pages: int = 0
+    """Pages of an image-only PDF to OCR (0: no OCR)."""
+
+    @classmethod
+    def of(cls, settings: Settings) -> Limits:
+        """The limits ``settings`` set."""
+        return cls(settings.max_file_bytes, settings.max_pages, settings.max_decompressed_bytes, settings.ocr_max_pages)
 
 
 @dataclass(frozen=True)
@@ -51,9 +60,7 @@ def intake(path: Path, doc_id: str, limits: Limits) -> Intake:
     pages = _pdf_pages(data) if sniffed.kind is FileKind.PDF else None
     if pages is not None and pages > limits.max_pages:
         raise ParseError("too_many_pages", f"PDF has {pages} pages, limit is {limits.max_pages}")
-    source = SourceDocument(
-        doc_id=doc_id, source_uri=path.resolve().as_uri(), kind=sniffed.kind, size_bytes=size, pages=pages
-    )
+    source = SourceDocument(doc_id=doc_id, source_uri=source_uri(path), kind=sniffed.kind, size_bytes=size, pages=pages)
     return Intake(source=source, data=data, encoding=sniffed.encoding)
 
 

@@ -12,6 +12,7 @@ from docnorm.schemas.documents import FileKind
 from docnorm.schemas.errors import ParseError
 
 _SNIFF_WINDOW = 4096
+_INFLATE_CHUNK = 1024 * 1024
 _BINARY_SIGNATURES: dict[bytes, str] = {
     b"\x89PNG\r\n\x1a\n": "PNG image",
     b"\xff\xd8\xff": "JPEG image",
@@ -62,15 +63,27 @@ def _sniff_zip(data: bytes, max_decompressed_bytes: int) -> Sniffed:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-            expanded = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
+            if "word/document.xml" not in names:
+                kind = "spreadsheet (XLSX)" if "xl/workbook.xml" in names else "zip archive"
+                raise ParseError("unsupported_type", f"{kind} is not a supported format")
+            _check_expansion(archive, max_decompressed_bytes)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, RuntimeError):
         raise ParseError("corrupt", "zip container is damaged") from None
-    if "word/document.xml" not in names:
-        kind = "spreadsheet (XLSX)" if "xl/workbook.xml" in names else "zip archive"
-        raise ParseError("unsupported_type", f"{kind} is not a supported format")
-    if expanded > max_decompressed_bytes:
-        raise ParseError("too_large", f"DOCX expands to {expanded} bytes, limit is {max_decompressed_bytes}")
     return Sniffed(FileKind.DOCX)
+
+
+def _check_expansion(archive: zipfile.ZipFile, limit: int) -> None:
+    """Inflate every member, counting, and stop at ``limit``: declared sizes can lie (zip bombs)."""
+    declared = sum(info.file_size for info in archive.infolist())
+    if declared > limit:
+        raise ParseError("too_large", f"DOCX expands to {declared} bytes, limit is {limit}")
+    expanded = 0
+    for info in archive.infolist():
+        with archive.open(info) as member:
+            while chunk := member.read(_INFLATE_CHUNK):
+                expanded += len(chunk)
+                if expanded > limit:
+                    raise ParseError("too_large", f"DOCX expands beyond the limit of {limit} bytes")
 
 
 def _text_encoding(data: bytes) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from docnorm.parsers.intake import Intake
+from docnorm.parsers.ocr import ocr_pages
 from docnorm.parsers.pdf_tables import with_ruled_tables
 from docnorm.parsers.tables import html_table_cells
 from docnorm.schemas.documents import Element, FileKind, ParsedDocument
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 
 _SEPARATOR = "\n\n"
 _LANGUAGES = ["eng"]
+_MAX_LINE = 2000
 
 
 def check_parser_environment() -> None:
@@ -52,7 +54,26 @@ def _txt(doc: Intake) -> list[UElement]:
     from unstructured.partition.text import partition_text
 
     # One element per line: labelled fields ("DOB: ...") and statement lines keep their structure.
-    return partition_text(text=_decode(doc), languages=_LANGUAGES, paragraph_grouper=False)
+    return partition_text(text=fold_long_lines(_decode(doc)), languages=_LANGUAGES, paragraph_grouper=False)
+
+
+def fold_long_lines(text: str, width: int = _MAX_LINE) -> str:
+    """Break lines longer than ``width`` at their last space before it.
+
+    unstructured's element heuristics run spaCy over each line: one megabyte without a line
+    break costs gigabytes of memory and tens of seconds, a few thousand short lines under a second.
+    """
+    if all(len(line) <= width for line in text.splitlines()):
+        return text
+    out: list[str] = []
+    for line in text.splitlines():
+        while len(line) > width:
+            cut = line.rfind(" ", 0, width)
+            cut = cut if cut > 0 else width
+            out.append(line[:cut])
+            line = line[cut:].lstrip(" ")
+        out.append(line)
+    return "\n".join(out)
 
 
 def _eml(doc: Intake) -> list[UElement]:
@@ -80,16 +101,23 @@ def _decode(doc: Intake) -> str:
     return doc.data.decode(doc.encoding or "utf-8", errors="replace")
 
 
-def parse(doc: Intake) -> ParsedDocument:
+def parse(doc: Intake, *, ocr_pages: int = 0) -> ParsedDocument:
     """Partition ``doc`` and lay its elements over one canonical text with char offsets.
 
-    Raises ParseError when the parser fails or finds no text: an empty result is never silent.
+    A PDF without a text layer is read by OCR (up to ``ocr_pages`` pages) when tesseract is
+    installed. Raises ParseError when the parser fails or finds no text: an empty result is never silent.
     """
     kind = doc.source.kind
     try:
         raw = _PARTITIONERS[kind](doc)
-    except ParseError:
-        raise
+        if not any(str(item.text or "").strip() for item in raw) and kind is FileKind.PDF:
+            if ocr_pages <= 0:
+                raise ParseError("no_text_layer", "PDF has no text layer and OCR is switched off")
+            raw = _ocr(doc, ocr_pages)
+    except (ParseError, MemoryError):
+        raise  # a worker reports MemoryError as too_much_memory
+    except RecursionError:
+        raise ParseError("too_deep", f"{kind.value} nests deeper than the parser can follow") from None
     except Exception as exc:  # unstructured and its backends raise anything on damaged input
         raise ParseError("corrupt", f"{kind.value} could not be parsed ({type(exc).__name__})") from None
     parsed = assemble(doc, raw)
@@ -97,6 +125,20 @@ def parse(doc: Intake) -> ParsedDocument:
         reason = "no_text_layer" if kind is FileKind.PDF else "no_text"
         raise ParseError(reason, f"{kind.value} produced no text elements")
     return parsed
+
+
+def _ocr(doc: Intake, max_pages: int) -> list[UElement]:
+    """Elements of an image-only PDF from its OCR text, typed by unstructured's text partitioner."""
+    from unstructured.partition.text import partition_text
+
+    elements: list[UElement] = []
+    for page, text in ocr_pages(doc.data, max_pages):
+        if not text.strip():
+            continue
+        for element in partition_text(text=text, languages=_LANGUAGES, paragraph_grouper=False):
+            element.metadata.page_number = page
+            elements.append(element)
+    return elements
 
 
 def assemble(doc: Intake, raw: Sequence[Any]) -> ParsedDocument:

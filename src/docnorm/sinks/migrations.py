@@ -82,7 +82,19 @@ def _v2_resolutions(connection: Connection) -> None:
             connection.execute(text(f"ALTER TABLE review_items ADD COLUMN {name} {ddl}"))
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_resolutions]
+def _v3_committed_parts(connection: Connection) -> None:
+    """Which micro-batches committed, and the curated files each publishes (exactly-once output)."""
+    Table(
+        "committed_parts",
+        MetaData(),
+        Column("run_id", String(64), primary_key=True),
+        Column("part", String(128), primary_key=True),
+        Column("files", JSON, nullable=False),
+        Column("committed_at", DateTime(timezone=True), nullable=False),
+    ).create(connection, checkfirst=True)
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_resolutions, _v3_committed_parts]
 LATEST = len(MIGRATIONS)
 
 _VERSION = Table("docnorm_schema_version", MetaData(), Column("version", Integer, nullable=False))

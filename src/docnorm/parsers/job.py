@@ -1,0 +1,18 @@
+"""What a parse worker does with one file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docnorm.parsers.intake import Limits, intake
+from docnorm.parsers.unstructured_adapter import parse
+from docnorm.schemas.documents import ParsedDocument
+from docnorm.schemas.errors import DataError
+
+
+def parse_one(path: Path, doc_id: str, limits: Limits) -> ParsedDocument | DataError:
+    """Intake and parse one file; the DataError that stopped it is returned, not raised (it crosses processes)."""
+    try:
+        return parse(intake(path, doc_id, limits), ocr_pages=limits.ocr_pages)
+    except DataError as error:
+        return error

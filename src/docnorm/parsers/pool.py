@@ -1,0 +1,119 @@
+"""Worker processes that parse one document each at a time, under a deadline and a memory cap.
+
+A parse that hangs or a parser that dies takes its worker with it, never the batch: the
+worker is killed and replaced and that one document gets a typed ParseError. Workers come from
+a forkserver that has imported the parsers once, so replacing one is cheap and never forks a
+process running Prefect's threads.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from docnorm.schemas.errors import ParseError
+
+PRELOAD = [
+    "docnorm.parsers",
+    "unstructured.partition.pdf",
+    "unstructured.partition.docx",
+    "unstructured.partition.html",
+    "unstructured.partition.text",
+    "unstructured.partition.email",
+]
+
+
+def _serve(connection: Connection, memory_bytes: int | None) -> None:
+    """A worker's loop: call what the pool sends, answer with the result or the DataError."""
+    if memory_bytes is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    while True:
+        try:
+            job = connection.recv()
+        except EOFError:  # the pool went away (or was SIGKILLed): so do we
+            return
+        fn, args = job
+        try:
+            answer: Any = fn(*args)
+        except MemoryError:
+            answer = ParseError("too_much_memory", f"parsing needed more than {memory_bytes} bytes of memory")
+        connection.send(answer)
+
+
+class _Worker:
+    def __init__(self, context: Any, memory_bytes: int | None) -> None:
+        self.connection, child = context.Pipe()
+        self.process: BaseProcess = context.Process(target=_serve, args=(child, memory_bytes), daemon=True)
+        self.process.start()
+        child.close()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.connection.close()
+
+
+class ParsePool:
+    """``map`` over worker processes with a per-call deadline; the result of a call that could not
+    finish is a ParseError (``parse_timeout``, ``parser_crashed``, ``too_much_memory``)."""
+
+    def __init__(self, workers: int, timeout_seconds: float, memory_bytes: int | None = None) -> None:
+        if workers < 1:
+            raise ValueError("a parse pool needs at least one worker")
+        self.workers = workers
+        self.timeout = timeout_seconds
+        self.memory_bytes = memory_bytes
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(PRELOAD)
+        self._idle: list[_Worker] = []
+
+    def map(self, fn: Callable[..., Any], *iterables: Sequence[Any]) -> list[Any]:
+        """``[fn(*args) for args in zip(*iterables)]``, computed in the workers, in input order."""
+        jobs = deque(enumerate(zip(*iterables, strict=True)))
+        results: list[Any] = [None] * len(jobs)
+        busy: dict[Connection, tuple[_Worker, int, float]] = {}
+        while jobs or busy:
+            while jobs and len(busy) < self.workers:
+                index, args = jobs.popleft()
+                worker = self._idle.pop() if self._idle else _Worker(self._context, self.memory_bytes)
+                try:
+                    worker.connection.send((fn, args))
+                except (BrokenPipeError, OSError):  # an idle worker died since its last job: replace it
+                    worker.kill()
+                    worker = _Worker(self._context, self.memory_bytes)
+                    worker.connection.send((fn, args))
+                busy[worker.connection] = (worker, index, time.monotonic() + self.timeout)
+            next_deadline = min(deadline for _, _, deadline in busy.values())
+            ready = wait(list(busy), timeout=max(0.0, next_deadline - time.monotonic()))
+            for connection in ready:
+                assert isinstance(connection, Connection)
+                worker, index, _ = busy.pop(connection)
+                try:
+                    results[index] = connection.recv()
+                    self._idle.append(worker)
+                except (EOFError, OSError):
+                    worker.kill()
+                    code = worker.process.exitcode
+                    results[index] = ParseError("parser_crashed", f"the parser process died (exit code {code})")
+            now = time.monotonic()
+            for connection, (worker, index, deadline) in list(busy.items()):
+                if deadline <= now:
+                    del busy[connection]
+                    worker.kill()
+                    results[index] = ParseError("parse_timeout", f"parsing took longer than {self.timeout:g} s")
+        return results
+
+    def shutdown(self) -> None:
+        """Stop every worker."""
+        for worker in self._idle:
+            worker.connection.close()
+            worker.process.join(5)
+            if worker.process.is_alive():
+                worker.kill()
+        self._idle.clear()
