@@ -14,14 +14,17 @@ Prints one table and the ratios; --json writes them. This is a benchmark, not a 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
-import resource
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -113,17 +116,62 @@ def _pool_time(function: Any, paths: list[Path], workers: int) -> float:
     return time.perf_counter() - started
 
 
+def _peak_tree_rss(process: subprocess.Popen[bytes]) -> int:
+    """Wait for ``process``; the peak of the summed RSS of it and its descendants (parse workers), sampled."""
+    import psutil
+
+    root, peak = psutil.Process(process.pid), 0
+    while process.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.2)
+    return peak
+
+
+@contextlib.contextmanager
+def prefect_server(home: Path) -> Iterator[str]:
+    """A Prefect server on loopback, as production runs against (`docnorm serve`, the UI); yields its API URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/api"
+    try:
+        for _ in range(240):
+            try:
+                if urllib.request.urlopen(f"{url}/health", timeout=1).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("the Prefect server did not start within 2 minutes")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
 def _docnorm_run(corpus: Path, out: Path, workers: int, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
     env = {**os.environ, "DOCNORM_PARSE_WORKERS": str(workers), "DOCNORM_BATCH_SIZE": "32", **(extra_env or {})}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    log = out.with_name(f"{out.name}.stderr")
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "docnorm.cli", "run", str(corpus), "--out", str(out), "-q"],
-                   env=env, check=True, capture_output=True)  # fmt: skip
+    with log.open("wb") as stderr:
+        run = subprocess.Popen([sys.executable, "-m", "docnorm.cli", "run", str(corpus), "--out", str(out), "-q"],
+                               env=env, stdout=subprocess.DEVNULL, stderr=stderr)  # fmt: skip
+        peak = _peak_tree_rss(run)
     wall = time.perf_counter() - started
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if run.returncode != 0:
+        raise RuntimeError(f"docnorm run failed: {log.read_text()[-2000:]}")
     manifest = max((out / "runs").glob("*.json"), key=lambda p: p.stat().st_mtime)
     data = json.loads(manifest.read_text())
-    return {"wall": wall, "stages": data["stage_seconds"], "peak_rss_mb": max(rss, before) / 1024,
+    return {"wall": wall, "stages": data["stage_seconds"], "peak_rss_mb": peak / 2**20,
             "outcomes": {o: sum(1 for i in data["inputs"] if i["outcome"] == o) for o in ("curated", "review", "skipped")}}  # fmt: skip
 
 
@@ -135,6 +183,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--rss-10k", action="store_true", help="also run 10,000 documents for the memory ratio")
+    parser.add_argument(
+        "--ephemeral", action="store_true", help="let each run start Prefect's temporary API instead of one server"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="docnorm-bench-"))
     corpus, pages = make_corpus(work / "corpus", args.docs)
@@ -142,16 +193,18 @@ def main() -> None:
     print(f"corpus: {n} documents, {pages} pages, in {work}")
     floor = _pool_time(_partition, corpus, w)
     raw = _pool_time(_raw_text, corpus, w)
-    first = _docnorm_run(work / "corpus", work / "out-w", w)
-    rerun = _docnorm_run(work / "corpus", work / "out-w", w)
-    single = _docnorm_run(work / "corpus", work / "out-1", 1)
+    with contextlib.ExitStack() as stack:
+        api = {} if args.ephemeral else {"PREFECT_API_URL": stack.enter_context(prefect_server(work / "prefect"))}
+        first = _docnorm_run(work / "corpus", work / "out-w", w, api)
+        rerun = _docnorm_run(work / "corpus", work / "out-w", w, api)
+        single = _docnorm_run(work / "corpus", work / "out-1", 1, api)
+        rss_10k = None
+        if args.rss_10k:
+            make_corpus(work / "corpus-10k", 10_000, seed=8)
+            rss_10k = _docnorm_run(work / "corpus-10k", work / "out-10k", w, api)["peak_rss_mb"] / first["peak_rss_mb"]
     from llm_throughput import throughput
 
     llm = throughput(min(n, 160), args.latency, args.concurrency)
-    rss_10k = None
-    if args.rss_10k:
-        big, _ = make_corpus(work / "corpus-10k", 10_000, seed=8)
-        rss_10k = _docnorm_run(work / "corpus-10k", work / "out-10k", w)["peak_rss_mb"] / first["peak_rss_mb"]
     stage_total = sum(first["stages"].values())
     rows = [
         ("1 floor: unstructured partition", floor, None, None),

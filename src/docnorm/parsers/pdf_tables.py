@@ -27,6 +27,28 @@ _STATEMENT_PAGE = re.compile(
 Box = tuple[float, float, float, float]
 
 
+def statement_like(text: str) -> bool:
+    """Whether a page's text reads like a financial statement."""
+    return _STATEMENT_PAGE.search(text) is not None
+
+
+def text_layer(data: bytes) -> list[str]:
+    """Each page's text as pdfium reads it (empty strings for pages without a text layer)."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        pages = []
+        for page in pdf:
+            textpage = page.get_textpage()
+            pages.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
+            textpage.close()
+            page.close()
+        return pages
+    finally:
+        pdf.close()
+
+
 def with_ruled_tables(data: bytes, elements: list[UElement]) -> list[UElement]:
     """``elements`` with every ruled table of a statement-like page in place of the cells it covers."""
     pages = sorted({_page(e) for e in elements if _page(e) and _STATEMENT_PAGE.search(str(e.text or ""))})
