@@ -27,8 +27,8 @@ class Settings(BaseSettings):
         default_factory=lambda: min(os.cpu_count() or 1, 8),
         ge=0,
         le=64,
-        description="Worker processes for parsing (default: one per CPU, at most 8); 0 parses in the flow's own "
-        "process, where the time and memory limits below cannot be enforced.",
+        description="Worker processes for parsing and rules extraction (default: one per CPU, at most 8); 0 runs "
+        "them in the flow's own process, where the time and memory limits below cannot be enforced.",
     )
     parse_timeout_seconds: float = Field(
         default=120.0,

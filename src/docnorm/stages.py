@@ -25,7 +25,6 @@ from docnorm.extractors.classify import classify
 from docnorm.parsers import Limits, document_id
 from docnorm.parsers.discover import path_id, source_uri
 from docnorm.parsers.job import parse_one
-from docnorm.parsers.pool import ParsePool
 from docnorm.schemas import SCHEMA_VERSION
 from docnorm.schemas.documents import (
     Classification,
@@ -53,6 +52,7 @@ from docnorm.validators.options import ValidationOptions
 from docnorm.validators.provenance import PROVENANCE, provenance_rows
 from docnorm.validators.tables import Row, TableSpec
 from docnorm.validators.verdict import failures_by_document
+from docnorm.workers import WorkerPool
 
 log = logging.getLogger("docnorm")
 
@@ -111,7 +111,7 @@ def parse_documents(
     paths: Sequence[Path],
     settings: Settings,
     done_before: Callable[[Sequence[str]], set[str]] | None = None,
-    pool: ParsePool | None = None,
+    pool: WorkerPool | None = None,
 ) -> tuple[list[ParsedDocument], list[DocumentResult]]:
     """Intake and parse each file (in ``pool``'s worker processes when given); skip documents
     already done (``done_before``) or repeated."""
@@ -153,9 +153,16 @@ def parse_documents(
 
 
 def extract_documents(
-    documents: Sequence[ParsedDocument], settings: Settings, extractor: Extractor, registry: DocTypeRegistry = REGISTRY
+    documents: Sequence[ParsedDocument],
+    settings: Settings,
+    extractor: Extractor,
+    registry: DocTypeRegistry = REGISTRY,
+    pool: WorkerPool | None = None,
 ) -> tuple[list[ExtractedDocument], list[DocumentResult]]:
-    """Classify each document, then extract the classified ones together (an LLM extractor runs them concurrently)."""
+    """Classify each document, then extract the classified ones: in ``pool``'s worker processes when the
+    extractor is CPU-bound (rules), else together here (an LLM extractor runs them concurrently)."""
+    if pool is not None and extractor.cpu_bound and registry is REGISTRY:
+        return _extract_in_workers(documents, settings, pool)
     cues = {spec.name: spec.cues for spec in registry}
     classified: list[tuple[ParsedDocument, Classification]] = []
     stopped: list[DocumentResult] = []
@@ -177,6 +184,41 @@ def extract_documents(
         else:
             extracted.append(ExtractedDocument(doc, decided, str(decided.doc_type), outcome.record, outcome.usage))
     return extracted, stopped
+
+
+def _extract_in_workers(
+    documents: Sequence[ParsedDocument], settings: Settings, pool: WorkerPool
+) -> tuple[list[ExtractedDocument], list[DocumentResult]]:
+    outcomes = pool.map(classify_and_extract, documents, [settings] * len(documents), stage="extract")
+    extracted: list[ExtractedDocument] = []
+    stopped: list[DocumentResult] = []
+    for doc, outcome in zip(documents, outcomes, strict=True):
+        source = doc.source
+        if isinstance(outcome, DataError):
+            stopped.append(_from_error(source.source_uri, source.doc_id, outcome))
+        elif isinstance(outcome, DocumentResult):
+            stopped.append(outcome)
+        else:
+            decided, record = outcome
+            doc_type = str(decided.doc_type)
+            model = REGISTRY[doc_type].model.model_validate_json(record)
+            extracted.append(ExtractedDocument(doc, decided, doc_type, model))
+    return extracted, stopped
+
+
+_worker_extractors: dict[str, Extractor] = {}
+
+
+def classify_and_extract(doc: ParsedDocument, settings: Settings) -> tuple[Classification, str] | DocumentResult:
+    """One document through classification and extraction, in a worker process. Only the decision and
+    the record (as JSON: generic pydantic models do not pickle) travel back; the parsed document stays."""
+    key = settings.model_dump_json()
+    if key not in _worker_extractors:
+        _worker_extractors[key] = make_extractor(settings)
+    extracted, stopped = extract_documents([doc], settings, _worker_extractors[key])
+    if stopped:
+        return stopped[0]
+    return extracted[0].classification, extracted[0].record.model_dump_json()
 
 
 def validate_documents(
@@ -296,7 +338,7 @@ class RunContext:
     def __post_init__(self) -> None:
         private_folder(self.settings.out_dir)
         self.fingerprint = fingerprint(self.extractor)
-        self.parse_pool = parse_pool(self.settings)
+        self.pool = worker_pool(self.settings)
         self.engine = open_database(self.settings.review_database_url)
         self.parquet = ParquetSink(self.settings.out_dir / "curated")
         self.options = ValidationOptions(balance_tolerance=self.settings.balance_tolerance)
@@ -310,9 +352,9 @@ class RunContext:
         self.staging = Staging(self.settings.out_dir, self.run_id)
 
     def close(self) -> None:
-        """Stop the parse workers and release the staging folder."""
-        if self.parse_pool is not None:
-            self.parse_pool.shutdown()
+        """Stop the workers and release the staging folder."""
+        if self.pool is not None:
+            self.pool.shutdown()
         self.staging.close()
 
     def done_before(self, doc_ids: Sequence[str]) -> set[str]:
@@ -321,13 +363,13 @@ class RunContext:
             return set(already_processed(session, doc_ids, self.fingerprint))
 
 
-def parse_pool(settings: Settings) -> ParsePool | None:
-    """Worker processes for the CPU-bound parse stage (threads do not help: it holds the GIL), or
-    None to parse in this process."""
+def worker_pool(settings: Settings) -> WorkerPool | None:
+    """Worker processes for the CPU-bound stages, parsing and rules extraction (threads do not help:
+    they hold the GIL), or None to run them in this process."""
     if settings.parse_workers <= 0:
         return None
     memory = settings.parse_memory_mb * 1024 * 1024 or None
-    return ParsePool(settings.parse_workers, settings.parse_timeout_seconds, memory)
+    return WorkerPool(settings.parse_workers, settings.parse_timeout_seconds, memory)
 
 
 def route_documents(

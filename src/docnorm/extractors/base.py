@@ -83,6 +83,10 @@ class Extractor(Protocol):
     prompt_version: str | None
     """The prompt's version, if any; recorded in lineage and part of the cache key."""
 
+    cpu_bound: bool
+    """True when extraction is computation in this process (rules), which worker processes can share out;
+    False when it waits on something else (an LLM endpoint) and runs concurrently here instead."""
+
     def extract_many(self, items: Sequence[tuple[ParsedDocument, str]]) -> list[Extraction | DataError]:
         """One result per (document, doc type), in order: a record, or the DataError that stopped it."""
         ...
@@ -94,6 +98,7 @@ class RulesExtractor:
     name = "rules"
     model: str | None = None
     prompt_version: str | None = None
+    cpu_bound = True
 
     def __init__(self, context: ExtractorContext) -> None:
         self._rules = dict(context.rules)

@@ -56,7 +56,7 @@ class RunSummary(BaseModel):
 @task(name="parse", cache_policy=NO_CACHE, persist_result=False)
 def parse_task(paths: Sequence[Path], context: RunContext) -> tuple[list[ParsedDocument], list[DocumentResult]]:
     """Intake and parse a micro-batch."""
-    return parse_documents(paths, context.settings, context.done_before, context.parse_pool)
+    return parse_documents(paths, context.settings, context.done_before, context.pool)
 
 
 @task(name="extract", cache_policy=NO_CACHE, persist_result=False)
@@ -64,7 +64,7 @@ def extract_task(
     documents: Sequence[ParsedDocument], context: RunContext
 ) -> tuple[list[ExtractedDocument], list[DocumentResult]]:
     """Classify and extract a micro-batch."""
-    return extract_documents(documents, context.settings, context.extractor, context.registry)
+    return extract_documents(documents, context.settings, context.extractor, context.registry, context.pool)
 
 
 @task(name="validate", cache_policy=NO_CACHE, persist_result=False)

@@ -36,6 +36,7 @@ class LLMExtractor:
 
     name = "llm"
     prompt_version: str | None = PROMPT_VERSION
+    cpu_bound = False
 
     def __init__(self, context: ExtractorContext) -> None:
         settings = context.settings

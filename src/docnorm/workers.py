@@ -1,9 +1,10 @@
-"""Worker processes that parse one document each at a time, under a deadline and a memory cap.
+"""Worker processes for the CPU-bound stages (parse, rules extraction): one document each at a time,
+under a deadline and a memory cap.
 
-A parse that hangs or a parser that dies takes its worker with it, never the batch: the
-worker is killed and replaced and that one document gets a typed ParseError. Workers come from
-a forkserver that has imported the parsers once, so replacing one is cheap and never forks a
-process running Prefect's threads.
+A document whose parse or extraction hangs, or whose parser dies, takes its worker with it, never
+the batch: the worker is killed and replaced and that one document gets a typed DataError of the
+stage. Workers come from a forkserver that has imported the parsers once, so replacing one is
+cheap and never forks a process running Prefect's threads.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from docnorm.schemas.errors import ParseError
+from docnorm.schemas.errors import DataError, ExtractionError, ParseError
 
 PRELOAD = [
+    "docnorm.stages",  # parsing and rules extraction, with the parsers and pandera
     "docnorm.parsers",
     "unstructured.partition.pdf",
     "unstructured.partition.docx",
@@ -27,6 +29,13 @@ PRELOAD = [
     "unstructured.partition.text",
     "unstructured.partition.email",
 ]
+
+
+_FAILURES: dict[str, tuple[type[DataError], str, str, str]] = {
+    # stage: (error, timeout code, crash code, what the worker was doing)
+    "parse": (ParseError, "parse_timeout", "parser_crashed", "parsing"),
+    "extract": (ExtractionError, "extract_timeout", "extractor_crashed", "extraction"),
+}
 
 
 def _serve(connection: Connection, memory_bytes: int | None) -> None:
@@ -38,11 +47,12 @@ def _serve(connection: Connection, memory_bytes: int | None) -> None:
             job = connection.recv()
         except EOFError:  # the pool went away (or was SIGKILLed): so do we
             return
-        fn, args = job
+        fn, args, stage = job
         try:
             answer: Any = fn(*args)
         except MemoryError:
-            answer = ParseError("too_much_memory", f"parsing needed more than {memory_bytes} bytes of memory")
+            error, _, _, doing = _FAILURES[stage]
+            answer = error("too_much_memory", f"{doing} needed more than {memory_bytes} bytes of memory")
         connection.send(answer)
 
 
@@ -59,13 +69,14 @@ class _Worker:
         self.connection.close()
 
 
-class ParsePool:
+class WorkerPool:
     """``map`` over worker processes with a per-call deadline; the result of a call that could not
-    finish is a ParseError (``parse_timeout``, ``parser_crashed``, ``too_much_memory``)."""
+    finish is a DataError of its stage: ``parse_timeout`` / ``extract_timeout``, ``parser_crashed`` /
+    ``extractor_crashed``, ``too_much_memory``."""
 
     def __init__(self, workers: int, timeout_seconds: float, memory_bytes: int | None = None) -> None:
         if workers < 1:
-            raise ValueError("a parse pool needs at least one worker")
+            raise ValueError("a worker pool needs at least one worker")
         self.workers = workers
         self.timeout = timeout_seconds
         self.memory_bytes = memory_bytes
@@ -73,8 +84,9 @@ class ParsePool:
         self._context.set_forkserver_preload(PRELOAD)
         self._idle: list[_Worker] = []
 
-    def map(self, fn: Callable[..., Any], *iterables: Sequence[Any]) -> list[Any]:
+    def map(self, fn: Callable[..., Any], *iterables: Sequence[Any], stage: str = "parse") -> list[Any]:
         """``[fn(*args) for args in zip(*iterables)]``, computed in the workers, in input order."""
+        error, timeout_code, crash_code, doing = _FAILURES[stage]
         jobs = deque(enumerate(zip(*iterables, strict=True)))
         results: list[Any] = [None] * len(jobs)
         busy: dict[Connection, tuple[_Worker, int, float]] = {}
@@ -83,11 +95,11 @@ class ParsePool:
                 index, args = jobs.popleft()
                 worker = self._idle.pop() if self._idle else _Worker(self._context, self.memory_bytes)
                 try:
-                    worker.connection.send((fn, args))
+                    worker.connection.send((fn, args, stage))
                 except (BrokenPipeError, OSError):  # an idle worker died since its last job: replace it
                     worker.kill()
                     worker = _Worker(self._context, self.memory_bytes)
-                    worker.connection.send((fn, args))
+                    worker.connection.send((fn, args, stage))
                 busy[worker.connection] = (worker, index, time.monotonic() + self.timeout)
             next_deadline = min(deadline for _, _, deadline in busy.values())
             ready = wait(list(busy), timeout=max(0.0, next_deadline - time.monotonic()))
@@ -100,13 +112,13 @@ class ParsePool:
                 except (EOFError, OSError):
                     worker.kill()
                     code = worker.process.exitcode
-                    results[index] = ParseError("parser_crashed", f"the parser process died (exit code {code})")
+                    results[index] = error(crash_code, f"the worker process died during {doing} (exit code {code})")
             now = time.monotonic()
             for connection, (worker, index, deadline) in list(busy.items()):
                 if deadline <= now:
                     del busy[connection]
                     worker.kill()
-                    results[index] = ParseError("parse_timeout", f"parsing took longer than {self.timeout:g} s")
+                    results[index] = error(timeout_code, f"{doing} took longer than {self.timeout:g} s")
         return results
 
     def shutdown(self) -> None:

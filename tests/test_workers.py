@@ -1,4 +1,4 @@
-"""The parse pool: a hung, crashed or memory-hungry parse costs one document, never the batch."""
+"""The worker pool: a hung, crashed or memory-hungry document costs that document, never the batch."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from docnorm.parsers.pool import ParsePool
 from docnorm.schemas.errors import ParseError
+from docnorm.workers import WorkerPool
 
 
 def behave(how: str) -> str:
@@ -26,19 +26,19 @@ def behave(how: str) -> str:
 
 
 @pytest.fixture
-def pool() -> Iterator[ParsePool]:
-    pool = ParsePool(workers=2, timeout_seconds=3, memory_bytes=1536 * 1024**2)
+def pool() -> Iterator[WorkerPool]:
+    pool = WorkerPool(workers=2, timeout_seconds=3, memory_bytes=1536 * 1024**2)
     yield pool
     pool.shutdown()
 
 
-def test_results_come_back_in_input_order(pool: ParsePool) -> None:
+def test_results_come_back_in_input_order(pool: WorkerPool) -> None:
     results = pool.map(behave, [f"job{i}" for i in range(6)])
     assert [r.split(" in ")[0] for r in results] == [f"done job{i}" for i in range(6)]
     assert len({r.split(" in ")[1] for r in results}) <= 2, "workers are reused, not one per job"
 
 
-def test_a_hung_parse_is_abandoned_and_the_rest_finish(pool: ParsePool) -> None:
+def test_a_hung_parse_is_abandoned_and_the_rest_finish(pool: WorkerPool) -> None:
     started = time.monotonic()
     results = pool.map(behave, ["a", "hang", "b", "c"])
     assert time.monotonic() - started < 30
@@ -46,19 +46,27 @@ def test_a_hung_parse_is_abandoned_and_the_rest_finish(pool: ParsePool) -> None:
     assert [results[0][:6], results[2][:6], results[3][:6]] == ["done a", "done b", "done c"]
 
 
-def test_a_parser_that_dies_costs_only_its_document(pool: ParsePool) -> None:
+def test_a_parser_that_dies_costs_only_its_document(pool: WorkerPool) -> None:
     results = pool.map(behave, ["die", "a", "die", "b"])
     assert [r.reason for r in results if isinstance(r, ParseError)] == ["parser_crashed", "parser_crashed"]
     assert results[1].startswith("done a") and results[3].startswith("done b")
     assert "exit code -9" in results[0].message
 
 
-def test_a_parse_over_the_memory_cap_goes_to_review(pool: ParsePool) -> None:
+def test_failures_in_extraction_are_extraction_errors(pool: WorkerPool) -> None:
+    results = pool.map(behave, ["hang", "die"], stage="extract")
+    assert [(type(r).__name__, r.reason, r.stage) for r in results] == [
+        ("ExtractionError", "extract_timeout", "extract"),
+        ("ExtractionError", "extractor_crashed", "extract"),
+    ]
+
+
+def test_a_parse_over_the_memory_cap_goes_to_review(pool: WorkerPool) -> None:
     results = pool.map(behave, ["eat", "a"])
     assert isinstance(results[0], ParseError) and results[0].reason == "too_much_memory"
     assert results[1].startswith("done a")
 
 
-def test_the_pool_is_usable_again_after_failures(pool: ParsePool) -> None:
+def test_the_pool_is_usable_again_after_failures(pool: WorkerPool) -> None:
     pool.map(behave, ["hang", "die"])
     assert [r[:6] for r in pool.map(behave, ["x", "y"])] == ["done x", "done y"]
