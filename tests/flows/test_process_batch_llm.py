@@ -67,3 +67,24 @@ def test_an_unreachable_endpoint_sends_documents_to_review_and_the_run_completes
         items = list(session.scalars(select(ReviewItem)))
     assert {(i.stage, i.reasons[0]["code"]) for i in items} == {("extract", "llm_unavailable")}
     assert {i.doc_type for i in items} == {"contract", "medical_record", "financial_statement"}
+
+
+@pytest.mark.parametrize(("extractor", "expected"), [("rules", 8), ("llm", 4 * 16)])
+def test_llm_micro_batches_keep_four_waves_of_calls_in_flight(
+    extractor: str, expected: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from docnorm.flows.process_batch import micro_batch_size
+    from docnorm.settings import load_settings
+    from docnorm.stages import RunContext, make_extractor
+
+    with OpenAITestDouble() as double:
+        _llm_env(monkeypatch, double)
+        monkeypatch.setenv("DOCNORM_LLM_CONCURRENCY", "16")
+        settings = load_settings(out_dir=tmp_path / "out", extractor=extractor, batch_size=8, parse_workers=0)
+        context = RunContext(settings, make_extractor(settings), "run-1", datetime.now(UTC))
+        try:
+            assert micro_batch_size(context) == expected
+        finally:
+            context.close()

@@ -114,7 +114,7 @@ def run_pipeline(inputs: Sequence[str], settings: Settings) -> RunSummary:
         "run %s: %d input file(s) in micro-batches of %d, %d other entr(ies) not processed",
         run_id,
         len(paths),
-        settings.batch_size,
+        micro_batch_size(context),
         len(found.stopped),
     )
 
@@ -135,15 +135,25 @@ def run_pipeline(inputs: Sequence[str], settings: Settings) -> RunSummary:
     return summary
 
 
+def micro_batch_size(context: RunContext) -> int:
+    """Documents per micro-batch: DOCNORM_BATCH_SIZE, but an LLM extractor gets at least four waves of
+    DOCNORM_LLM_CONCURRENCY calls per batch, so calls stay in flight while a batch is written."""
+    settings = context.settings
+    if context.extractor.cpu_bound:
+        return settings.batch_size
+    return max(settings.batch_size, 4 * settings.llm_concurrency)
+
+
 def _batches(context: RunContext, paths: Sequence[Path], timings: dict[str, float]) -> list[DocumentResult]:
     results: list[DocumentResult] = []
-    run_id, settings = context.run_id, context.settings
+    run_id = context.run_id
 
     def timed(stage: str, started: float) -> None:
         timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
 
-    for number, start in enumerate(range(0, len(paths), settings.batch_size)):
-        chunk = paths[start : start + settings.batch_size]
+    size = micro_batch_size(context)
+    for number, start in enumerate(range(0, len(paths), size)):
+        chunk = paths[start : start + size]
         part = f"{run_id[:8]}-{number:05d}"
         name = f"batch-{number}-{len(chunk)}-docs"
         began = time.perf_counter()
