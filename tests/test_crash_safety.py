@@ -42,12 +42,12 @@ CHILD = textwrap.dedent(
     if point == "parse":
         import importlib
         flow = importlib.import_module("docnorm.flows.process_batch")  # the module, not the flow it exports
-        original_parse = flow.parse_documents
-        def parse_documents(*args, **kwargs):
+        original_parse = flow.parse_planned
+        def parse_planned(*args, **kwargs):
             if after_first_publish():
                 die()
             return original_parse(*args, **kwargs)
-        flow.parse_documents = parse_documents
+        flow.parse_planned = parse_planned
     elif point == "parquet":
         import docnorm.sinks.parquet as parquet
         original_write = parquet.pq.write_table

@@ -107,16 +107,15 @@ def _from_error(source_uri: str, doc_id: str | None, error: DataError, doc_type:
     )
 
 
-def parse_documents(
-    paths: Sequence[Path],
-    settings: Settings,
-    done_before: Callable[[Sequence[str]], set[str]] | None = None,
-    pool: WorkerPool | None = None,
-) -> tuple[list[ParsedDocument], list[DocumentResult]]:
-    """Intake and parse each file (in ``pool``'s worker processes when given); skip documents
-    already done (``done_before``) or repeated."""
-    limits = Limits.of(settings)
-    parsed: list[ParsedDocument] = []
+Planned = tuple[Path, str]
+"""A file to parse and its doc_id."""
+
+
+def plan_inputs(
+    paths: Sequence[Path], done_before: Callable[[Sequence[str]], set[str]] | None = None
+) -> tuple[list[Planned], list[DocumentResult]]:
+    """Identify each file by the hash of its bytes; the ones to parse, and results for the files
+    that cannot be read, repeat another input, or were done before (``done_before``)."""
     stopped: list[DocumentResult] = []
     ids: dict[Path, str] = {}
     for path in paths:
@@ -127,22 +126,31 @@ def parse_documents(
             stopped.append(_review(source_uri(path), path_id(path), Stage.PARSE, [reason]))
     done = done_before(list(ids.values())) if done_before else set()
     seen: set[str] = set()
-    todo: list[tuple[Path, str]] = []
+    todo: list[Planned] = []
     for path, doc_id in ids.items():
-        uri = source_uri(path)
         if doc_id in seen or doc_id in done:
-            why = (
-                "same bytes as another input in this run"
+            skip = (
+                Reason(code="duplicate", message="same bytes as another input in this run")
                 if doc_id in seen
-                else "already processed with this configuration"
+                else Reason(code="already_processed", message="already processed with this configuration")
             )
-            skip = Reason(code="duplicate" if doc_id in seen else "already_processed", message=why)
-            stopped.append(DocumentResult(source_uri=uri, doc_id=doc_id, outcome=Outcome.SKIPPED, reasons=[skip]))
+            result = DocumentResult(source_uri=source_uri(path), doc_id=doc_id, outcome=Outcome.SKIPPED, reasons=[skip])
+            stopped.append(result)
             continue
         seen.add(doc_id)
         todo.append((path, doc_id))
+    return todo, stopped
+
+
+def parse_planned(
+    todo: Sequence[Planned], settings: Settings, pool: WorkerPool | None = None
+) -> tuple[list[ParsedDocument], list[DocumentResult]]:
+    """Intake and parse each planned file (in ``pool``'s worker processes when given)."""
+    limits = Limits.of(settings)
     mapper = pool.map if pool is not None else map
     outcomes = mapper(parse_one, [p for p, _ in todo], [d for _, d in todo], [limits] * len(todo))
+    parsed: list[ParsedDocument] = []
+    stopped: list[DocumentResult] = []
     for (path, doc_id), outcome in zip(todo, outcomes, strict=True):
         if isinstance(outcome, DataError):
             log.info("document %s stopped at parse: %s", doc_id[:12], outcome.reason)
@@ -150,6 +158,18 @@ def parse_documents(
         else:
             parsed.append(outcome)
     return parsed, stopped
+
+
+def parse_documents(
+    paths: Sequence[Path],
+    settings: Settings,
+    done_before: Callable[[Sequence[str]], set[str]] | None = None,
+    pool: WorkerPool | None = None,
+) -> tuple[list[ParsedDocument], list[DocumentResult]]:
+    """Plan and parse ``paths`` in one go (see plan_inputs and parse_planned)."""
+    todo, stopped = plan_inputs(paths, done_before)
+    parsed, failed = parse_planned(todo, settings, pool)
+    return parsed, stopped + failed
 
 
 def extract_documents(

@@ -7,7 +7,6 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
@@ -18,16 +17,18 @@ from pydantic import BaseModel
 from docnorm import progress
 from docnorm.parsers import check_parser_environment
 from docnorm.parsers.discover import discover
-from docnorm.schemas.documents import DocumentResult, ParsedDocument, Usage
+from docnorm.schemas.documents import DocumentResult, Outcome, ParsedDocument, Usage
 from docnorm.settings import Settings, load_settings
 from docnorm.sinks import Manifest, manifest_entries, write_manifest
 from docnorm.stages import (
     CuratedDocument,
     ExtractedDocument,
+    Planned,
     RunContext,
     extract_documents,
     make_extractor,
-    parse_documents,
+    parse_planned,
+    plan_inputs,
     route_documents,
     validate_documents,
 )
@@ -54,9 +55,9 @@ class RunSummary(BaseModel):
 
 
 @task(name="parse", cache_policy=NO_CACHE, persist_result=False)
-def parse_task(paths: Sequence[Path], context: RunContext) -> tuple[list[ParsedDocument], list[DocumentResult]]:
+def parse_task(todo: Sequence[Planned], context: RunContext) -> tuple[list[ParsedDocument], list[DocumentResult]]:
     """Intake and parse a micro-batch."""
-    return parse_documents(paths, context.settings, context.done_before, context.pool)
+    return parse_planned(todo, context.settings, context.pool)
 
 
 @task(name="extract", cache_policy=NO_CACHE, persist_result=False)
@@ -110,23 +111,26 @@ def run_pipeline(inputs: Sequence[str], settings: Settings) -> RunSummary:
     run_id = str(flow_run.flow_run.id) if flow_run and flow_run.flow_run else uuid.uuid4().hex
     started = datetime.now(UTC)
     context = RunContext(settings, make_extractor(settings), run_id, started)
-    logger.info(
-        "run %s: %d input file(s) in micro-batches of %d, %d other entr(ies) not processed",
-        run_id,
-        len(paths),
-        micro_batch_size(context),
-        len(found.stopped),
-    )
-
     results: list[DocumentResult] = []
-    progress.report(0, len(paths))
     timings: dict[str, float] = {}
     try:
-        if found.stopped:
+        # Identify every file once, up front: a re-run of an unchanged corpus starts no task at all.
+        todo, not_processed = plan_inputs(paths, context.done_before)
+        not_processed = [*found.stopped, *not_processed]
+        logger.info(
+            "run %s: %d document(s) to process in micro-batches of %d; %d entr(ies) skipped or refused",
+            run_id,
+            len(todo),
+            micro_batch_size(context),
+            len(not_processed),
+        )
+        progress.report(0, len(todo))
+        results = not_processed
+        if any(r.outcome is Outcome.REVIEW for r in not_processed):
             results = route_task.with_options(name="route-not-processed")(
-                context, f"{run_id[:8]}-entries", [], found.stopped
+                context, f"{run_id[:8]}-entries", [], not_processed
             )
-        results += _batches(context, paths, timings)
+        results += _batches(context, todo, timings)
     finally:
         context.close()
     summary = _summary(context, results, {stage: round(seconds, 3) for stage, seconds in timings.items()})
@@ -144,7 +148,7 @@ def micro_batch_size(context: RunContext) -> int:
     return max(settings.batch_size, 4 * settings.llm_concurrency)
 
 
-def _batches(context: RunContext, paths: Sequence[Path], timings: dict[str, float]) -> list[DocumentResult]:
+def _batches(context: RunContext, todo: Sequence[Planned], timings: dict[str, float]) -> list[DocumentResult]:
     results: list[DocumentResult] = []
     run_id = context.run_id
 
@@ -152,8 +156,8 @@ def _batches(context: RunContext, paths: Sequence[Path], timings: dict[str, floa
         timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
 
     size = micro_batch_size(context)
-    for number, start in enumerate(range(0, len(paths), size)):
-        chunk = paths[start : start + size]
+    for number, start in enumerate(range(0, len(todo), size)):
+        chunk = todo[start : start + size]
         part = f"{run_id[:8]}-{number:05d}"
         name = f"batch-{number}-{len(chunk)}-docs"
         began = time.perf_counter()
@@ -171,7 +175,7 @@ def _batches(context: RunContext, paths: Sequence[Path], timings: dict[str, floa
         )
         timed("route", began)
         results.extend(routed)
-        progress.report(len(results), len(paths))
+        progress.report(len(results), len(todo))
     return results
 
 
