@@ -19,6 +19,8 @@ def behave(how: str) -> str:
         time.sleep(600)
     elif how == "die":
         os.kill(os.getpid(), signal.SIGKILL)
+    elif how == "raise":
+        raise ValueError("a message quoting the document: Jane Doe")
     elif how == "eat":
         hog = bytearray(2 * 1024**3)
         return str(len(hog))
@@ -70,3 +72,9 @@ def test_a_parse_over_the_memory_cap_goes_to_review(pool: WorkerPool) -> None:
 def test_the_pool_is_usable_again_after_failures(pool: WorkerPool) -> None:
     pool.map(behave, ["hang", "die"])
     assert [r[:6] for r in pool.map(behave, ["x", "y"])] == ["done x", "done y"]
+
+
+def test_an_unexpected_exception_is_reported_by_type_only_and_the_worker_survives(pool: WorkerPool) -> None:
+    first, second = pool.map(behave, ["raise", "a"], stage="extract")
+    assert (first.reason, first.message) == ("extractor_crashed", "extraction failed (ValueError)")
+    assert second.startswith("done a")

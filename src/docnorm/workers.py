@@ -48,11 +48,13 @@ def _serve(connection: Connection, memory_bytes: int | None) -> None:
         except EOFError:  # the pool went away (or was SIGKILLed): so do we
             return
         fn, args, stage = job
+        error, _, crash_code, doing = _FAILURES[stage]
         try:
             answer: Any = fn(*args)
         except MemoryError:
-            error, _, _, doing = _FAILURES[stage]
             answer = error("too_much_memory", f"{doing} needed more than {memory_bytes} bytes of memory")
+        except Exception as exc:  # a bug on one document: report its type only (messages can quote the document)
+            answer = error(crash_code, f"{doing} failed ({type(exc).__name__})")
         connection.send(answer)
 
 
