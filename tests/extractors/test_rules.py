@@ -131,3 +131,25 @@ def test_numbered_parties_with_compound_suffixes_and_no_role_names(tmp_path: Pat
     assert [p.name for p in record.parties] == ["Alpha Trading Co., Ltd.", "Beta Systems Pte. Ltd."]
     assert [p.role for p in record.parties] == ["Party A", "Party B"]
     assert record.title is not None and record.title.value == "COOPERATION AGREEMENT"
+
+
+def test_a_rule_that_raises_costs_only_its_document(parsed_examples: dict[str, ParsedDocument]) -> None:
+    from docnorm.extractors.base import ExtractorContext, RulesExtractor
+    from docnorm.schemas.errors import ExtractionError
+    from docnorm.settings import Settings
+
+    def broken(doc: ParsedDocument) -> None:
+        raise ValueError(f"bug quoting {doc.text[:20]}")
+
+    extractor = RulesExtractor(
+        ExtractorContext(rules={"contract": broken, "medical_record": extract_medical}, models={}, settings=Settings())
+    )
+    bad, good = extractor.extract_many(
+        [
+            (parsed_examples["consulting-agreement.txt"], "contract"),
+            (parsed_examples["visit-note-diabetes.txt"], "medical_record"),
+        ]
+    )
+    assert isinstance(bad, ExtractionError) and bad.reason == "extractor_crashed"
+    assert bad.message == "extraction failed (ValueError)"
+    assert not isinstance(good, Exception)

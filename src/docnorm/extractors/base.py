@@ -118,6 +118,8 @@ class RulesExtractor:
                 results.append(Extraction(self.extract(doc, doc_type)))
             except DataError as error:
                 results.append(error)
+            except Exception as exc:  # a rule's bug costs this document, not the batch; the type only (no text)
+                results.append(ExtractionError("extractor_crashed", f"extraction failed ({type(exc).__name__})"))
         return results
 
 

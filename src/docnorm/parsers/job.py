@@ -7,7 +7,7 @@ from pathlib import Path
 from docnorm.parsers.intake import Limits, intake
 from docnorm.parsers.unstructured_adapter import parse
 from docnorm.schemas.documents import ParsedDocument
-from docnorm.schemas.errors import DataError
+from docnorm.schemas.errors import DataError, ParseError
 
 
 def parse_one(path: Path, doc_id: str, limits: Limits) -> ParsedDocument | DataError:
@@ -16,3 +16,5 @@ def parse_one(path: Path, doc_id: str, limits: Limits) -> ParsedDocument | DataE
         return parse(intake(path, doc_id, limits), ocr_pages=limits.ocr_pages)
     except DataError as error:
         return error
+    except OSError as exc:  # gone or unreadable since it was hashed
+        return ParseError("unreadable", f"cannot read file ({type(exc).__name__})")
