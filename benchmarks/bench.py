@@ -229,6 +229,8 @@ def main() -> None:
         "parse_vs_raw_text": round(raw / first["stages"].get("parse", float("nan")), 3),
         "scaling_2_vs_1": round(single["wall"] / first["wall"], 3),
         "rss_10k_vs_1k": round(rss_10k, 3) if rss_10k else None,
+        # Wall time outside the stage task bodies: Prefect's per-task and per-flow work, plus the
+        # interpreter's start, discovery and hashing, so an upper bound on Prefect's share.
         "prefect_share": round(1 - stage_total / first["wall"], 3),
         "rerun_speedup": round(first["wall"] / rerun["wall"], 2),
         "llm_vs_ideal": round(llm["achieved"] / llm["ideal"], 3),

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -356,6 +358,7 @@ class RunContext:
     registry: DocTypeRegistry = REGISTRY
 
     def __post_init__(self) -> None:
+        self.stage_seconds: dict[str, float] = {}
         private_folder(self.settings.out_dir)
         self.fingerprint = fingerprint(self.extractor)
         self.pool = worker_pool(self.settings)
@@ -370,6 +373,15 @@ class RunContext:
                 recovered.discarded,
             )
         self.staging = Staging(self.settings.out_dir, self.run_id)
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        """Add the time spent in the block to ``stage_seconds[stage]``."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + time.perf_counter() - started
 
     def close(self) -> None:
         """Stop the workers and release the staging folder."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections import Counter
 from collections.abc import Sequence
@@ -54,14 +53,15 @@ class RunSummary(BaseModel):
     usage: Usage
     """LLM calls, tokens and cost of the run (zeros for the rules extractor)."""
     stage_seconds: dict[str, float] = {}
-    """Wall time spent inside each stage's tasks, summed over micro-batches."""
+    """Time inside each stage's task bodies, summed over micro-batches (Prefect's own work per task is not in it)."""
     results: list[DocumentResult]
 
 
 @task(name="parse", cache_policy=NO_CACHE, persist_result=False)
 def parse_task(todo: Sequence[Planned], context: RunContext) -> tuple[list[ParsedDocument], list[DocumentResult]]:
     """Intake and parse a micro-batch."""
-    return parse_planned(todo, context.settings, context.pool)
+    with context.timed("parse"):
+        return parse_planned(todo, context.settings, context.pool)
 
 
 @task(name="extract", cache_policy=NO_CACHE, persist_result=False)
@@ -69,7 +69,8 @@ def extract_task(
     documents: Sequence[ParsedDocument], context: RunContext
 ) -> tuple[list[ExtractedDocument], list[DocumentResult]]:
     """Classify and extract a micro-batch."""
-    return extract_documents(documents, context.settings, context.extractor, context.registry, context.pool)
+    with context.timed("extract"):
+        return extract_documents(documents, context.settings, context.extractor, context.registry, context.pool)
 
 
 @task(name="validate", cache_policy=NO_CACHE, persist_result=False)
@@ -77,7 +78,8 @@ def validate_task(
     documents: Sequence[ExtractedDocument], context: RunContext
 ) -> tuple[list[CuratedDocument], list[DocumentResult]]:
     """Check a micro-batch's rows against its tables' pandera models."""
-    return validate_documents(documents, context.options, context.registry, context.settings.confidence_thresholds)
+    with context.timed("validate"):
+        return validate_documents(documents, context.options, context.registry, context.settings.confidence_thresholds)
 
 
 @task(name="route", cache_policy=NO_CACHE, persist_result=False)
@@ -85,7 +87,8 @@ def route_task(
     context: RunContext, part: str, curated: Sequence[CuratedDocument], stopped: Sequence[DocumentResult]
 ) -> list[DocumentResult]:
     """Write curated rows and review items of a micro-batch."""
-    return route_documents(context, part, curated, stopped)
+    with context.timed("route"):
+        return route_documents(context, part, curated, stopped)
 
 
 # The summary holds review records (PHI): never persisted as a Prefect result.
@@ -116,7 +119,6 @@ def run_pipeline(inputs: Sequence[str], settings: Settings) -> RunSummary:
     started = datetime.now(UTC)
     context = RunContext(settings, make_extractor(settings), run_id, started)
     results: list[DocumentResult] = []
-    timings: dict[str, float] = {}
     try:
         # Identify every file once, up front: a re-run of an unchanged corpus starts no task at all.
         todo, not_processed = plan_inputs(paths, context.done_before)
@@ -134,10 +136,10 @@ def run_pipeline(inputs: Sequence[str], settings: Settings) -> RunSummary:
             results = route_task.with_options(name="route-not-processed")(
                 opaque(context), f"{run_id[:8]}-entries", [], opaque(not_processed)
             )
-        results += _batches(context, todo, timings)
+        results += _batches(context, todo)
     finally:
         context.close()
-    summary = _summary(context, results, {stage: round(seconds, 3) for stage, seconds in timings.items()})
+    summary = _summary(context, results, {stage: round(seconds, 3) for stage, seconds in context.stage_seconds.items()})
     _publish(summary)
     logger.info("run %s finished: %s", run_id, summary.counts)
     return summary
@@ -152,12 +154,9 @@ def micro_batch_size(context: RunContext) -> int:
     return max(settings.batch_size, 4 * settings.llm_concurrency)
 
 
-def _batches(context: RunContext, todo: Sequence[Planned], timings: dict[str, float]) -> list[DocumentResult]:
+def _batches(context: RunContext, todo: Sequence[Planned]) -> list[DocumentResult]:
     results: list[DocumentResult] = []
     run_id = context.run_id
-
-    def timed(stage: str, started: float) -> None:
-        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
 
     size = micro_batch_size(context)
     shared = opaque(context)
@@ -165,20 +164,12 @@ def _batches(context: RunContext, todo: Sequence[Planned], timings: dict[str, fl
         chunk = todo[start : start + size]
         part = f"{run_id[:8]}-{number:05d}"
         name = f"batch-{number}-{len(chunk)}-docs"
-        began = time.perf_counter()
         parsed, stopped = parse_task.with_options(name=f"parse-{name}")(opaque(list(chunk)), shared)
-        timed("parse", began)
-        began = time.perf_counter()
         extracted, unclassified = extract_task.with_options(name=f"extract-{name}")(opaque(parsed), shared)
-        timed("extract", began)
-        began = time.perf_counter()
         curated, failed = validate_task.with_options(name=f"validate-{name}")(opaque(extracted), shared)
-        timed("validate", began)
-        began = time.perf_counter()
         routed = route_task.with_options(name=f"route-{name}")(
             shared, part, opaque(curated), opaque([*stopped, *unclassified, *failed])
         )
-        timed("route", began)
         results.extend(routed)
         progress.report(len(results), len(todo))
     return results
