@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from docnorm.parsers.intake import Intake
@@ -39,14 +39,20 @@ def _pdf(doc: Intake) -> list[UElement]:
     statement, whose ruled tables pdfplumber lays over the elements.
     """
     from unstructured.partition.pdf import partition_pdf
-    from unstructured.partition.text import partition_text
 
     pages = text_layer(doc.data)
     if any(statement_like(text) for text in pages):
         elements = partition_pdf(file=io.BytesIO(doc.data), strategy="fast", languages=_LANGUAGES)
         return with_ruled_tables(doc.data, elements)
+    return _typed_pages(enumerate(pages, 1))
+
+
+def _typed_pages(pages: Iterable[tuple[int, str]]) -> list[UElement]:
+    """Elements of (page number, text) pairs, typed by unstructured's text partitioner line by line."""
+    from unstructured.partition.text import partition_text
+
     out: list[UElement] = []
-    for number, text in enumerate(pages, 1):
+    for number, text in pages:
         if text.strip():
             for element in partition_text(text=fold_long_lines(text), languages=_LANGUAGES, paragraph_grouper=False):
                 element.metadata.page_number = number
@@ -144,17 +150,8 @@ def parse(doc: Intake, *, ocr_pages: int = 0) -> ParsedDocument:
 
 
 def _ocr(doc: Intake, max_pages: int) -> list[UElement]:
-    """Elements of an image-only PDF from its OCR text, typed by unstructured's text partitioner."""
-    from unstructured.partition.text import partition_text
-
-    elements: list[UElement] = []
-    for page, text in ocr_pages(doc.data, max_pages):
-        if not text.strip():
-            continue
-        for element in partition_text(text=text, languages=_LANGUAGES, paragraph_grouper=False):
-            element.metadata.page_number = page
-            elements.append(element)
-    return elements
+    """Elements of an image-only PDF from its OCR text."""
+    return _typed_pages(ocr_pages(doc.data, max_pages))
 
 
 def assemble(doc: Intake, raw: Sequence[Any]) -> ParsedDocument:

@@ -59,7 +59,7 @@ class Staging:
         root = out_dir / STAGING
         private_folder(root)
         self.folder = root / run_id
-        self._lock: IO[bytes] | None = _try_lock(root / f"{run_id}.lock")
+        self._lock: IO[bytes] | None = _try_lock(_lock_path(root, run_id))
         if self._lock is None:
             raise RuntimeError(f"run {run_id} is already staging in {root}")
 
@@ -93,7 +93,8 @@ def recover(out_dir: Path, engine: Engine) -> Recovery:
         return Recovery(0, 0)
     published = discarded = 0
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        lock = _try_lock(root / f"{folder.name}.lock")
+        lock_path = _lock_path(root, folder.name)
+        lock = _try_lock(lock_path)
         if lock is None:
             continue  # that run is alive
         try:
@@ -105,7 +106,7 @@ def recover(out_dir: Path, engine: Engine) -> Recovery:
             shutil.rmtree(folder)
         finally:
             lock.close()
-            (root / f"{folder.name}.lock").unlink(missing_ok=True)
+            lock_path.unlink(missing_ok=True)
     return Recovery(published, discarded)
 
 
@@ -118,6 +119,11 @@ def _publish(folder: Path, out_dir: Path, relative: Sequence[str]) -> int:
             os.replace(staged, final)
             moved += 1
     return moved
+
+
+def _lock_path(root: Path, run_id: str) -> Path:
+    """The file a live run holds locked beside its staging folder."""
+    return root / f"{run_id}.lock"
 
 
 def _try_lock(path: Path) -> IO[bytes] | None:
