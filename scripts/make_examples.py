@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import docgen
@@ -205,9 +206,13 @@ def make_financials() -> None:
 # --- medical records ----------------------------------------------------------------------
 
 
+BORN = (date(1941, 1, 1), date(2000, 12, 31))
+
+
 def note(title: str, date: str, complaint: str, diagnoses: list[str], medications: list[str],
          allergies: str, vitals: str, plan: str) -> Blocks:  # fmt: skip
-    dob = fake.date_of_birth(minimum_age=25, maximum_age=85).strftime("%m/%d/%Y")
+    # Fixed bounds, not ages: date_of_birth counts from today, so the examples would change every day.
+    dob = fake.date_between_dates(*BORN).strftime("%m/%d/%Y")
     return [
         title,
         f"Patient Name: {fake.name()}\nDOB: {dob}\nMRN: {fake.bothify('MRN-######')}\n"

@@ -284,7 +284,7 @@ LABELS_MEDICAL = {
 def note(rng: random.Random, fake: Faker) -> tuple[list[str], dict[str, Any]]:
     pick = {key: rng.choice(values) for key, values in LABELS_MEDICAL.items()}
     name, provider = fake.name(), f"Dr. {fake.name()}, MD"
-    born = fake.date_of_birth(minimum_age=20, maximum_age=90)
+    born = fake.date_between_dates(date(1936, 1, 1), date(2005, 12, 31))  # not relative to today: reproducible
     seen = date(2025, 1, 2) + timedelta(days=rng.randrange(300))
     mrn = fake.bothify(rng.choice(["MRN-######", "########", "A#######"]))
     dx = rng.sample(DIAGNOSES, rng.randrange(1, 4))
