@@ -18,18 +18,16 @@ import contextlib
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import docnorm  # noqa: F401 - applies the offline and no-telemetry defaults before any worker starts
+from docnorm.testing.prefect_server import prefect_server
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -129,33 +127,6 @@ def _peak_tree_rss(process: subprocess.Popen[bytes]) -> int:
             pass
         time.sleep(0.2)
     return peak
-
-
-@contextlib.contextmanager
-def prefect_server(home: Path) -> Iterator[str]:
-    """A Prefect server on loopback, as production runs against (`docnorm serve`, the UI); yields its API URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/api"
-    try:
-        for _ in range(240):
-            try:
-                if urllib.request.urlopen(f"{url}/health", timeout=1).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("the Prefect server did not start within 2 minutes")
-        yield url
-    finally:
-        server.terminate()
-        server.wait(30)
 
 
 def _docnorm_run(corpus: Path, out: Path, workers: int, extra_env: dict[str, str] | None = None) -> dict[str, Any]:

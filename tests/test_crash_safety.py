@@ -40,14 +40,13 @@ CHILD = textwrap.dedent(
         return any(Path(out, "curated").rglob("*.parquet"))
 
     if point == "parse":
-        import importlib
-        flow = importlib.import_module("docnorm.flows.process_batch")  # the module, not the flow it exports
-        original_parse = flow.parse_planned
+        import docnorm.stages as stages
+        original_parse = stages.parse_planned
         def parse_planned(*args, **kwargs):
             if after_first_publish():
                 die()
             return original_parse(*args, **kwargs)
-        flow.parse_planned = parse_planned
+        stages.parse_planned = parse_planned
     elif point == "parquet":
         import docnorm.sinks.parquet as parquet
         original_write = parquet.pq.write_table

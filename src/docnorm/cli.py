@@ -48,6 +48,12 @@ def run(
     ] = None,
     extractor: Annotated[str | None, typer.Option(help="Extractor kind (default: DOCNORM_EXTRACTOR or rules).")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Documents per micro-batch.", min=1)] = None,
+    task_runner: Annotated[
+        str | None, typer.Option(help="threads (default), processes or dask: where micro-batches are parsed.")
+    ] = None,
+    dask_address: Annotated[
+        str | None, typer.Option(help="Scheduler of an existing Dask cluster (implies --task-runner dask).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Process PATHS into OUT/curated/ (Parquet) and the review queue (OUT/review.db).
@@ -55,24 +61,96 @@ def run(
     Exits 0 when the batch completed, even if documents went to review; 2 for a usage
     or configuration error.
     """
-    from docnorm.flows.process_batch import RunSummary, process_batch
+    from docnorm.flows.process_batch import RunSummary, run_flow
     from docnorm.parsers.discover import discover
+    from docnorm.parsers.remote import FETCHED
     from docnorm.progress import reporting_to
     from docnorm.settings import load_settings
     from docnorm.stages import make_extractor
 
     try:
         # Check what the user can fix before paying for Prefect's start-up.
-        settings = load_settings(out_dir=out, extractor=extractor, batch_size=batch_size)
+        settings = load_settings(
+            out_dir=out,
+            extractor=extractor,
+            batch_size=batch_size,
+            task_runner="dask" if dask_address and not task_runner else task_runner,
+            dask_address=dask_address,
+        )
         make_extractor(settings)
-        discover(paths)
+        discover(paths, fetch_into=settings.out_dir / FETCHED)
         with _progress(quiet) as hook, reporting_to(hook):
-            summary: RunSummary = process_batch(
-                [str(p) for p in paths], out_dir=str(settings.out_dir), extractor=extractor, batch_size=batch_size
-            )
+            summary: RunSummary = run_flow([str(p) for p in paths], settings)
     except ConfigError as exc:
         raise fail(exc) from None
     _print_summary(summary)
+
+
+@app.command()
+def watch(
+    inbox: Annotated[Path, typer.Argument(help="The drop folder.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder [default: DOCNORM_OUT_DIR or out].")
+    ] = None,
+    stable_seconds: Annotated[
+        float | None, typer.Option(help="Claim a file once unchanged this long [DOCNORM_WATCH_STABLE_SECONDS: 2].")
+    ] = None,
+    batch_files: Annotated[int | None, typer.Option(help="Files per run [DOCNORM_WATCH_BATCH_FILES: 16].")] = None,
+    deployment: Annotated[
+        str | None,
+        typer.Option(
+            help="Have this served deployment process each batch (e.g. process_batch/on-demand, from "
+            "`docnorm serve`) instead of running it here."
+        ),
+    ] = None,  # fmt: skip
+    once: Annotated[bool, typer.Option(help="Process what is in the folder now, then exit.")] = False,
+) -> None:
+    """Watch INBOX: claim each new file once it is stable, process it, and move it to INBOX/done/ or
+    INBOX/failed/ beside a JSON receipt. Nothing is deleted; files left claimed by a crash are taken
+    over at start-up; any number of watchers can share one folder. Ctrl-C stops."""
+    import logging
+
+    from docnorm.settings import load_settings
+    from docnorm.watcher import run_deployment_named, run_in_process
+    from docnorm.watcher import watch as watch_folder
+
+    try:
+        settings = load_settings(out_dir=out, watch_stable_seconds=stable_seconds, watch_batch_files=batch_files)
+    except ConfigError as exc:
+        raise fail(exc) from None
+    if not inbox.is_dir():
+        raise fail(ConfigError(f"drop folder {inbox} does not exist or is not a folder")) from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    runner = run_deployment_named(deployment) if deployment else run_in_process
+    try:
+        totals = watch_folder(inbox, settings, runner, once=once)
+    except KeyboardInterrupt:
+        return
+    console.print(f"filed: {totals.get('done', 0)} done, {totals.get('failed', 0)} failed")
+
+
+@app.command()
+def serve(
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder [default: DOCNORM_OUT_DIR or out].")
+    ] = None,
+    source: Annotated[
+        list[str] | None, typer.Option(help="What the scheduled batch processes [DOCNORM_SOURCE_PATHS].")
+    ] = None,
+    cron: Annotated[str | None, typer.Option(help="Schedule of the batch [DOCNORM_SCHEDULE_CRON: 0 2 * * *].")] = None,
+    inbox: Annotated[Path | None, typer.Option(help="A drop folder to poll every minute [DOCNORM_INBOX].")] = None,
+) -> None:
+    """Serve docnorm's deployments from this process until stopped: the scheduled batch, an on-demand
+    batch (for `docnorm watch --deployment`), the drop folder and review sync. Runs against
+    PREFECT_API_URL when set (a `prefect server`), else Prefect's ephemeral API."""
+    from docnorm.flows.serve import serve_deployments
+    from docnorm.settings import load_settings
+
+    try:
+        settings = load_settings(out_dir=out, source_paths=source or None, schedule_cron=cron, inbox=inbox)
+        serve_deployments(settings)
+    except ConfigError as exc:
+        raise fail(exc) from None
 
 
 @app.command("eval")

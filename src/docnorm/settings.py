@@ -18,11 +18,32 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DOCNORM_", extra="ignore", populate_by_name=True)
 
     out_dir: Path = Field(default=Path("out"), description="Where curated Parquet, review.db and manifests go.")
+    curated_url: str | None = Field(
+        default=None,
+        description="fsspec URL the curated Parquet tables are also published to (s3://bucket/curated, needs the "
+        "protocol's package, e.g. s3fs); out_dir/curated stays the source of truth.",
+    )
     review_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the review queue; default sqlite:///<out_dir>/review.db."
     )
     extractor: str = Field(default="rules", description="Extractor to use: rules (offline, default).")
     batch_size: int = Field(default=8, ge=1, le=10_000, description="Documents per micro-batch task.")
+    task_runner: Literal["threads", "processes", "dask"] = Field(
+        default="threads",
+        description="Where micro-batches are parsed and extracted: threads (the run's own worker processes, with "
+        "the per-document time and memory limits), processes (a process pool) or dask (a Dask cluster).",
+    )
+    dask_address: str | None = Field(
+        default=None,
+        description="Scheduler address of an existing Dask cluster, e.g. tcp://10.0.0.5:8786; "
+        "unset: a local cluster of DOCNORM_PARSE_WORKERS processes.",
+    )
+    batches_in_flight: int = Field(
+        default=2,
+        ge=1,
+        le=256,
+        description="Micro-batches parsed and extracted at once; raise it to keep a process pool or Dask cluster busy.",
+    )
     parse_workers: int = Field(
         default_factory=lambda: min(os.cpu_count() or 1, 8),
         ge=0,
@@ -46,6 +67,21 @@ class Settings(BaseSettings):
     ocr_max_pages: int = Field(
         default=50, ge=0, description="Pages of an image-only PDF to OCR with tesseract when installed; 0: no OCR."
     )
+    watch_stable_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=3600,
+        description="A dropped file is claimed once its size and mtime have not changed "
+        "for this long (a slow upload is not taken half-written).",
+    )
+    watch_batch_files: int = Field(
+        default=16, ge=1, le=10_000, description="Files per run when many are dropped at once."
+    )
+    source_paths: list[str] = Field(
+        default_factory=list, description='What the scheduled batch deployment processes, JSON: ["/data/incoming"].'
+    )
+    schedule_cron: str = Field(default="0 2 * * *", description="Cron schedule of the batch deployment (nightly).")
+    inbox: Path | None = Field(default=None, description="Drop folder that `docnorm serve` watches, if any.")
     classify_min_score: float = Field(default=3.0, ge=0, description="Cue score a doc type needs to be chosen at all.")
     classify_min_margin: float = Field(
         default=0.25, ge=0, le=1, description="Share of the total score the winner must lead by."

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -26,7 +26,7 @@ from docnorm.extractors.base import Extractor, ExtractorContext, build_extractor
 from docnorm.extractors.classify import classify
 from docnorm.parsers import Limits, document_id
 from docnorm.parsers.discover import path_id, source_uri
-from docnorm.parsers.job import parse_one
+from docnorm.parsers.job import parse_one_timed
 from docnorm.schemas import SCHEMA_VERSION
 from docnorm.schemas.documents import (
     Classification,
@@ -48,6 +48,7 @@ from docnorm.sinks import (
     open_database,
     record_processed,
 )
+from docnorm.sinks.mirror import CuratedMirror
 from docnorm.sinks.parquet import private_folder, write_file
 from docnorm.sinks.publish import Staging, recover
 from docnorm.validators.options import ValidationOptions
@@ -68,6 +69,26 @@ class ExtractedDocument:
     doc_type: str
     record: BaseModel
     usage: Usage | None = None
+
+    # Records are generic pydantic models, which do not pickle: across processes (a process or Dask task
+    # runner) they travel as JSON and are revived by their doc type's model.
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "record": self.record.model_dump_json()}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        record = REGISTRY[state["doc_type"]].model.model_validate_json(state["record"])
+        self.__dict__.update({**state, "record": record})
+
+
+@dataclass
+class Prepared:
+    """A micro-batch parsed and extracted, ready to validate: picklable, so it can come from any process."""
+
+    extracted: list[ExtractedDocument]
+    stopped: list[DocumentResult]
+    stage_seconds: dict[str, float]
+    doc_seconds: dict[str, float]
+    """Parse time of each document by doc_id, for the slowest-documents report."""
 
 
 @dataclass
@@ -145,15 +166,25 @@ def plan_inputs(
 
 
 def parse_planned(
-    todo: Sequence[Planned], settings: Settings, pool: WorkerPool | None = None
+    todo: Sequence[Planned],
+    settings: Settings,
+    pool: WorkerPool | None = None,
+    seconds: dict[str, float] | None = None,
 ) -> tuple[list[ParsedDocument], list[DocumentResult]]:
-    """Intake and parse each planned file (in ``pool``'s worker processes when given)."""
+    """Intake and parse each planned file (in ``pool``'s worker processes when given); each document's
+    parse time goes into ``seconds`` by doc_id (the deadline, for one that ran out of time)."""
     limits = Limits.of(settings)
     mapper = pool.map if pool is not None else map
-    outcomes = mapper(parse_one, [p for p, _ in todo], [d for _, d in todo], [limits] * len(todo))
+    answers = mapper(parse_one_timed, [p for p, _ in todo], [d for _, d in todo], [limits] * len(todo))
     parsed: list[ParsedDocument] = []
     stopped: list[DocumentResult] = []
-    for (path, doc_id), outcome in zip(todo, outcomes, strict=True):
+    for (path, doc_id), answer in zip(todo, answers, strict=True):
+        # A worker that died or ran out of time answers with the DataError alone.
+        outcome, took = answer if isinstance(answer, tuple) else (answer, None)
+        if isinstance(outcome, DataError) and outcome.reason == "parse_timeout":
+            took = settings.parse_timeout_seconds
+        if seconds is not None and took is not None:
+            seconds[doc_id] = took
         if isinstance(outcome, DataError):
             log.info("document %s stopped at parse: %s", doc_id[:12], outcome.reason)
             stopped.append(_from_error(source_uri(path), doc_id, outcome))
@@ -228,19 +259,42 @@ def _extract_in_workers(
     return extracted, stopped
 
 
-_worker_extractors: dict[str, Extractor] = {}
+_process_extractors: dict[str, Extractor] = {}
+
+
+def process_extractor(settings: Settings) -> Extractor:
+    """This process's extractor for ``settings``, built once (a worker or task-runner process)."""
+    key = settings.model_dump_json()
+    if key not in _process_extractors:
+        _process_extractors[key] = make_extractor(settings)
+    return _process_extractors[key]
 
 
 def classify_and_extract(doc: ParsedDocument, settings: Settings) -> tuple[Classification, str] | DocumentResult:
     """One document through classification and extraction, in a worker process. Only the decision and
     the record (as JSON: generic pydantic models do not pickle) travel back; the parsed document stays."""
-    key = settings.model_dump_json()
-    if key not in _worker_extractors:
-        _worker_extractors[key] = make_extractor(settings)
-    extracted, stopped = extract_documents([doc], settings, _worker_extractors[key])
+    extracted, stopped = extract_documents([doc], settings, process_extractor(settings))
     if stopped:
         return stopped[0]
     return extracted[0].classification, extracted[0].record.model_dump_json()
+
+
+def prepare_documents(todo: Sequence[Planned], settings: Settings, run_id: str) -> Prepared:
+    """Parse and extract a micro-batch, wherever the task runner put this call: in the run's own process
+    it uses the run's worker pool and extractor; in another process (process pool, Dask) it works in
+    that process, with an extractor built there from ``settings``."""
+    context = RunContext.active(run_id)
+    if context is not None:
+        extractor, pool, registry = context.extractor, context.pool, context.registry
+    else:
+        extractor, pool, registry = process_extractor(settings), None, REGISTRY
+    doc_seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    parsed, stopped = parse_planned(todo, settings, pool, doc_seconds)
+    parsed_at = time.perf_counter()
+    extracted, unclassified = extract_documents(parsed, settings, extractor, registry, pool)
+    seconds = {"parse": parsed_at - started, "extract": time.perf_counter() - parsed_at}
+    return Prepared(extracted, [*stopped, *unclassified], seconds, doc_seconds)
 
 
 def validate_documents(
@@ -357,6 +411,8 @@ class RunContext:
     started_at: datetime
     registry: DocTypeRegistry = REGISTRY
 
+    _active: ClassVar[dict[str, RunContext]] = {}
+
     def __post_init__(self) -> None:
         self.stage_seconds: dict[str, float] = {}
         private_folder(self.settings.out_dir)
@@ -373,6 +429,20 @@ class RunContext:
                 recovered.discarded,
             )
         self.staging = Staging(self.settings.out_dir, self.run_id)
+        self.mirror = CuratedMirror(self.parquet.root, self.settings.curated_url) if self.settings.curated_url else None
+        if self.mirror is not None:
+            self.mirror.catch_up()
+        RunContext._active[self.run_id] = self
+
+    @classmethod
+    def active(cls, run_id: str) -> RunContext | None:
+        """The context of run ``run_id`` when it is open in this process."""
+        return cls._active.get(run_id)
+
+    def add_seconds(self, seconds: Mapping[str, float]) -> None:
+        """Add stage times measured elsewhere (a task-runner process) to ``stage_seconds``."""
+        for stage, value in seconds.items():
+            self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + value
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
@@ -385,6 +455,7 @@ class RunContext:
 
     def close(self) -> None:
         """Stop the workers and release the staging folder."""
+        RunContext._active.pop(self.run_id, None)
         if self.pool is not None:
             self.pool.shutdown()
         self.staging.close()
@@ -437,4 +508,6 @@ def route_documents(
         record_processed(session, results, context.fingerprint, context.run_id)
         context.staging.commit(session, part, context.run_id, finals)
     context.staging.publish(finals)
+    if context.mirror is not None:
+        context.mirror.push(finals)
     return results

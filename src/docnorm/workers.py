@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -85,9 +86,15 @@ class WorkerPool:
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(PRELOAD)
         self._idle: list[_Worker] = []
+        # One map at a time: concurrent micro-batches (the threads task runner) share the workers.
+        self._lock = threading.Lock()
 
     def map(self, fn: Callable[..., Any], *iterables: Sequence[Any], stage: str = "parse") -> list[Any]:
         """``[fn(*args) for args in zip(*iterables)]``, computed in the workers, in input order."""
+        with self._lock:
+            return self._map(fn, *iterables, stage=stage)
+
+    def _map(self, fn: Callable[..., Any], *iterables: Sequence[Any], stage: str) -> list[Any]:
         error, timeout_code, crash_code, doing = _FAILURES[stage]
         jobs = deque(enumerate(zip(*iterables, strict=True)))
         results: list[Any] = [None] * len(jobs)

@@ -3,33 +3,39 @@
 from __future__ import annotations
 
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TypeVar, cast
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
+from prefect.futures import PrefectFuture
+from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel
 
 from docnorm import progress
+from docnorm.flows import control_room
+from docnorm.flows.control_room import ProgressBoard, SlowestDocuments, usage_of
+from docnorm.flows.runners import build_task_runner, given_settings, giving_settings
 from docnorm.parsers import check_parser_environment
-from docnorm.parsers.discover import discover
-from docnorm.schemas.documents import DocumentResult, Outcome, ParsedDocument, Usage
+from docnorm.parsers.discover import discover, source_uri
+from docnorm.parsers.remote import FETCHED
+from docnorm.review_queue import ReviewQueue
+from docnorm.schemas.documents import DocumentResult, Outcome, Reason, Stage, Usage
 from docnorm.settings import Settings, load_settings
 from docnorm.sinks import Manifest, manifest_entries, write_manifest
 from docnorm.stages import (
     CuratedDocument,
     ExtractedDocument,
     Planned,
+    Prepared,
     RunContext,
-    extract_documents,
     make_extractor,
-    parse_planned,
     plan_inputs,
+    prepare_documents,
     route_documents,
     validate_documents,
 )
@@ -57,20 +63,10 @@ class RunSummary(BaseModel):
     results: list[DocumentResult]
 
 
-@task(name="parse", cache_policy=NO_CACHE, persist_result=False)
-def parse_task(todo: Sequence[Planned], context: RunContext) -> tuple[list[ParsedDocument], list[DocumentResult]]:
-    """Intake and parse a micro-batch."""
-    with context.timed("parse"):
-        return parse_planned(todo, context.settings, context.pool)
-
-
-@task(name="extract", cache_policy=NO_CACHE, persist_result=False)
-def extract_task(
-    documents: Sequence[ParsedDocument], context: RunContext
-) -> tuple[list[ExtractedDocument], list[DocumentResult]]:
-    """Classify and extract a micro-batch."""
-    with context.timed("extract"):
-        return extract_documents(documents, context.settings, context.extractor, context.registry, context.pool)
+@task(name="prepare", cache_policy=NO_CACHE, persist_result=False)
+def prepare_task(todo: Sequence[Planned], settings: Settings, run_id: str) -> Prepared:
+    """Parse, classify and extract a micro-batch, on whichever task runner the flow has."""
+    return prepare_documents(todo, settings, run_id)
 
 
 @task(name="validate", cache_policy=NO_CACHE, persist_result=False)
@@ -91,10 +87,20 @@ def route_task(
         return route_documents(context, part, curated, stopped)
 
 
+def run_name() -> str:
+    """Flow run names say what the run works on: ``docnorm-<when>-<n>-inputs``."""
+    inputs = flow_run.parameters.get("inputs") or []
+    return f"docnorm-{datetime.now(UTC):%Y%m%d-%H%M%S}-{len(inputs)}-inputs"
+
+
 # The summary holds review records (PHI): never persisted as a Prefect result.
-@flow(name="process_batch", validate_parameters=True, persist_result=False)
+@flow(name="process_batch", flow_run_name=run_name, validate_parameters=True, persist_result=False)
 def process_batch(
-    inputs: list[str], out_dir: str | None = None, extractor: str | None = None, batch_size: int | None = None
+    inputs: list[str],
+    out_dir: str | None = None,
+    extractor: str | None = None,
+    batch_size: int | None = None,
+    task_runner: str | None = None,
 ) -> RunSummary:
     """Process files, folders or globs into curated Parquet tables and the review queue.
 
@@ -103,44 +109,68 @@ def process_batch(
         out_dir: Output folder for curated/, review.db and runs/; default from DOCNORM_OUT_DIR (out).
         extractor: Extractor kind; default from DOCNORM_EXTRACTOR (rules).
         batch_size: Documents per micro-batch; default from DOCNORM_BATCH_SIZE.
+        task_runner: The task runner the flow was given (threads, processes, dask), for logs and for
+            where parsing runs; default from DOCNORM_TASK_RUNNER. Choose it with ``run_flow``.
     """
-    settings = load_settings(out_dir=out_dir, extractor=extractor, batch_size=batch_size)
+    settings = given_settings() or load_settings(
+        out_dir=out_dir, extractor=extractor, batch_size=batch_size, task_runner=task_runner
+    )
     return run_pipeline(inputs, settings)
+
+
+def run_flow(inputs: Sequence[str], settings: Settings) -> RunSummary:
+    """``process_batch`` on the task runner ``settings`` name (the flow's own default is threads)."""
+    flow_with_runner = process_batch.with_options(task_runner=build_task_runner(settings))
+    # The flow's parameters show what the UI needs; the rest of ``settings`` (limits, URLs) reaches
+    # the flow body this way rather than through the environment.
+    with giving_settings(settings):
+        return flow_with_runner(
+            list(inputs),
+            out_dir=str(settings.out_dir),
+            extractor=settings.extractor,
+            batch_size=settings.batch_size,
+            task_runner=settings.task_runner,
+        )
 
 
 def run_pipeline(inputs: Sequence[str], settings: Settings) -> RunSummary:
     """The body of ``process_batch``: must run inside a flow (tasks need a flow run)."""
     logger = get_run_logger()
     check_parser_environment()
-    found = discover(inputs)
+    found = discover(inputs, fetch_into=settings.out_dir / FETCHED)
     paths = found.files
-    flow_run = FlowRunContext.get()
-    run_id = str(flow_run.flow_run.id) if flow_run and flow_run.flow_run else uuid.uuid4().hex
+    context_of_flow = FlowRunContext.get()
+    run_id = str(context_of_flow.flow_run.id) if context_of_flow and context_of_flow.flow_run else uuid.uuid4().hex
     started = datetime.now(UTC)
     context = RunContext(settings, make_extractor(settings), run_id, started)
     results: list[DocumentResult] = []
+    slowest = SlowestDocuments()
     try:
         # Identify every file once, up front: a re-run of an unchanged corpus starts no task at all.
         todo, not_processed = plan_inputs(paths, context.done_before)
         not_processed = [*found.stopped, *not_processed]
         logger.info(
-            "run %s: %d document(s) to process in micro-batches of %d; %d entr(ies) skipped or refused",
+            "run %s: %d document(s) to process in micro-batches of %d on the %s task runner; %d entr(ies) skipped "
+            "or refused",
             run_id,
             len(todo),
             micro_batch_size(context),
+            settings.task_runner,
             len(not_processed),
         )
+        board = ProgressBoard(run_id, len(todo))
         progress.report(0, len(todo))
         results = not_processed
         if any(r.outcome is Outcome.REVIEW for r in not_processed):
-            results = route_task.with_options(name="route-not-processed")(
+            results = route_task.with_options(task_run_name="route-not-processed")(
                 opaque(context), f"{run_id[:8]}-entries", [], opaque(not_processed)
             )
-        results += _batches(context, todo)
+        results += _batches(context, todo, board, slowest)
     finally:
         context.close()
     summary = _summary(context, results, {stage: round(seconds, 3) for stage, seconds in context.stage_seconds.items()})
-    _publish(summary)
+    backlog = ReviewQueue.open(settings.review_database_url, context.options).backlog()
+    control_room.publish(summary, backlog, slowest.slowest())
     logger.info("run %s finished: %s", run_id, summary.counts)
     return summary
 
@@ -154,25 +184,60 @@ def micro_batch_size(context: RunContext) -> int:
     return max(settings.batch_size, 4 * settings.llm_concurrency)
 
 
-def _batches(context: RunContext, todo: Sequence[Planned]) -> list[DocumentResult]:
+def _batches(
+    context: RunContext, todo: Sequence[Planned], board: ProgressBoard, slowest: SlowestDocuments
+) -> list[DocumentResult]:
+    """Micro-batches are prepared on the task runner, up to DOCNORM_BATCHES_IN_FLIGHT at once, and
+    validated and written here, in order: the review queue and the curated tables have one writer."""
     results: list[DocumentResult] = []
-    run_id = context.run_id
-
     size = micro_batch_size(context)
     shared = opaque(context)
-    for number, start in enumerate(range(0, len(todo), size)):
-        chunk = todo[start : start + size]
-        part = f"{run_id[:8]}-{number:05d}"
+    in_flight: deque[tuple[int, Sequence[Planned], PrefectFuture[Prepared]]] = deque()
+
+    def finish() -> None:
+        number, chunk, future = in_flight.popleft()
+        prepared = _prepared_or_lost(future, chunk, context.settings.task_runner)
+        context.add_seconds(prepared.stage_seconds)
+        slowest.add(prepared.doc_seconds)
         name = f"batch-{number}-{len(chunk)}-docs"
-        parsed, stopped = parse_task.with_options(name=f"parse-{name}")(opaque(list(chunk)), shared)
-        extracted, unclassified = extract_task.with_options(name=f"extract-{name}")(opaque(parsed), shared)
-        curated, failed = validate_task.with_options(name=f"validate-{name}")(opaque(extracted), shared)
-        routed = route_task.with_options(name=f"route-{name}")(
-            shared, part, opaque(curated), opaque([*stopped, *unclassified, *failed])
+        tags = {f"doc_type:{doc.doc_type}" for doc in prepared.extracted}
+        curated, failed = validate_task.with_options(task_run_name=f"validate-{name}", tags=tags)(
+            opaque(prepared.extracted), shared
+        )
+        routed = route_task.with_options(task_run_name=f"route-{name}", tags=tags)(
+            shared, f"{context.run_id[:8]}-{number:05d}", opaque(curated), opaque([*prepared.stopped, *failed])
         )
         results.extend(routed)
+        board.advance(len(chunk))
         progress.report(len(results), len(todo))
+
+    for number, start in enumerate(range(0, len(todo), size)):
+        chunk = list(todo[start : start + size])
+        prepare = prepare_task.with_options(task_run_name=f"prepare-batch-{number}-{len(chunk)}-docs")
+        # Not quoted: a chunk is only paths and ids, and prefect-dask would pass the quote on unopened.
+        in_flight.append((number, chunk, prepare.submit(chunk, context.settings, context.run_id)))
+        if len(in_flight) >= context.settings.batches_in_flight:
+            finish()
+    while in_flight:
+        finish()
     return results
+
+
+def _prepared_or_lost(future: PrefectFuture[Prepared], chunk: Sequence[Planned], runner: str) -> Prepared:
+    """The micro-batch's result; if the task runner lost it (a Dask worker died, a process pool broke),
+    its documents go to review rather than stopping the run."""
+    try:
+        return future.result()
+    except Exception as exc:
+        reason = Reason(
+            code="task_failed", message=f"the {runner} task runner lost this micro-batch ({type(exc).__name__})"
+        )
+        stopped = [
+            DocumentResult(source_uri=source_uri(path), doc_id=doc_id, outcome=Outcome.REVIEW, stage=Stage.PARSE,
+                           reasons=[reason])
+            for path, doc_id in chunk
+        ]  # fmt: skip
+        return Prepared([], stopped, {}, {})
 
 
 def opaque(value: T) -> T:
@@ -195,7 +260,7 @@ def _summary(context: RunContext, results: list[DocumentResult], stage_seconds: 
             extractor=context.extractor.name,
             model=context.extractor.model,
             prompt_version=context.extractor.prompt_version,
-            usage=_usage(results),
+            usage=usage_of(results),
             stage_seconds=stage_seconds,
             out_dir=str(settings.out_dir),
             inputs=manifest_entries(results),
@@ -211,36 +276,7 @@ def _summary(context: RunContext, results: list[DocumentResult], stage_seconds: 
         review_url=settings.review_database_url,
         counts=dict(Counter(r.outcome.value for r in results)),
         by_type={doc_type: dict(counts) for doc_type, counts in sorted(by_type.items())},
-        usage=_usage(results),
+        usage=usage_of(results),
         stage_seconds=stage_seconds,
         results=results,
-    )
-
-
-def _usage(results: list[DocumentResult]) -> Usage:
-    return sum((r.usage for r in results if r.usage is not None), Usage())
-
-
-def _publish(summary: RunSummary) -> None:
-    """A table artifact in the Prefect UI: documents, tokens and cost by type and outcome (no content)."""
-    rows = []
-    for doc_type, counts in summary.by_type.items():
-        usage = _usage([r for r in summary.results if (r.doc_type or "unknown") == doc_type])
-        rows.append(
-            {
-                "doc_type": doc_type,
-                **{o: counts.get(o, 0) for o in ("curated", "review", "skipped")},
-                "llm_calls": usage.calls,
-                "tokens": usage.prompt_tokens + usage.completion_tokens,
-                "cost_usd": usage.cost_usd,
-            }
-        )
-    total = summary.usage
-    create_table_artifact(
-        key="docnorm-run-summary",
-        table=rows,
-        description=(
-            f"docnorm run {summary.run_id}: documents by type and outcome; "
-            f"{total.calls} LLM call(s), {total.prompt_tokens + total.completion_tokens} tokens, cost {total.cost_usd}"
-        ),
     )

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docnorm.parsers.remote import fetch, is_url, remote_uri
 from docnorm.schemas.documents import DocumentResult, Outcome, Reason, Stage
 from docnorm.schemas.errors import ConfigError
 
@@ -26,8 +27,10 @@ class Discovered:
 
 
 def source_uri(path: Path) -> str:
-    """The file URI an input is known by: absolute, ``..`` folded, links not resolved (a link keeps its own name)."""
-    return Path(os.path.abspath(path)).as_uri()
+    """The URI an input is known by: its URL when it was fetched from one, else its file URI (absolute,
+    ``..`` folded, links not resolved: a link keeps its own name)."""
+    absolute = Path(os.path.abspath(path))
+    return remote_uri(absolute) or absolute.as_uri()
 
 
 def path_id(path: Path) -> str:
@@ -35,8 +38,11 @@ def path_id(path: Path) -> str:
     return hashlib.sha256(b"docnorm-path:" + source_uri(path).encode()).hexdigest()
 
 
-def discover(inputs: Iterable[str]) -> Discovered:
+def discover(inputs: Iterable[str], fetch_into: Path | None = None) -> Discovered:
     """Every file named by ``inputs``: files as given, folders recursively, globs expanded.
+
+    An fsspec URL (``s3://bucket/incoming/``) is fetched into ``fetch_into`` first (see
+    docnorm.parsers.remote), then treated like the local files it became.
 
     Within a folder or glob, hidden entries (``.processing/``, ``.DS_Store``) and partial uploads
     (``*.part``, ``*.tmp``, ``*~``) are skipped with a reason; symbolic links are never followed out
@@ -57,6 +63,12 @@ def discover(inputs: Iterable[str]) -> Discovered:
             found.stopped.append(result)
 
     for text in inputs:
+        if is_url(text):
+            if fetch_into is None:
+                raise ConfigError(f"{text}: URL inputs need an output folder to fetch them into")
+            text = str(fetch(text, fetch_into))
+        elif text.startswith("file://"):
+            text = text.removeprefix("file://")
         path = Path(text).expanduser()
         if path.is_dir():
             for entry in _walk(path):

@@ -59,7 +59,7 @@ class Staging:
         root = out_dir / STAGING
         private_folder(root)
         self.folder = root / run_id
-        self._lock: IO[bytes] | None = _try_lock(_lock_path(root, run_id))
+        self._lock: IO[bytes] | None = try_lock(_lock_path(root, run_id))
         if self._lock is None:
             raise RuntimeError(f"run {run_id} is already staging in {root}")
 
@@ -94,7 +94,7 @@ def recover(out_dir: Path, engine: Engine) -> Recovery:
     published = discarded = 0
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         lock_path = _lock_path(root, folder.name)
-        lock = _try_lock(lock_path)
+        lock = try_lock(lock_path)
         if lock is None:
             continue  # that run is alive
         try:
@@ -126,7 +126,7 @@ def _lock_path(root: Path, run_id: str) -> Path:
     return root / f"{run_id}.lock"
 
 
-def _try_lock(path: Path) -> IO[bytes] | None:
+def try_lock(path: Path) -> IO[bytes] | None:
     """An exclusive lock on ``path``, or None when another live process holds it."""
     handle = path.open("ab")
     try:

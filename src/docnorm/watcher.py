@@ -1,0 +1,127 @@
+"""``docnorm watch``: the drop-folder loop. Wakes on file-system events, claims stable files in small
+batches, has each batch processed, and files every claimed file away with a receipt."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import watchfiles
+from sqlalchemy.orm import Session
+
+from docnorm.dropfolder import Claim, DropFolder, StabilityTracker
+from docnorm.settings import Settings
+from docnorm.sinks import already_processed, open_database
+from docnorm.sinks.manifest import Manifest
+
+log = logging.getLogger("docnorm.watch")
+
+Runner = Callable[[Sequence[str], Settings], str]
+"""Processes the given paths and returns the run id (its manifest is out_dir/runs/<run id>.json)."""
+
+
+def run_in_process(paths: Sequence[str], settings: Settings) -> str:
+    """Run ``process_batch`` here, as a flow run of its own."""
+    from docnorm.flows.process_batch import run_flow
+
+    return run_flow(paths, settings).run_id
+
+
+def run_deployment_named(name: str) -> Runner:
+    """Have a served ``process_batch`` deployment do the work (``docnorm serve``), and wait for it."""
+
+    def run(paths: Sequence[str], settings: Settings) -> str:
+        from prefect.client.schemas.objects import FlowRun
+        from prefect.deployments import run_deployment
+
+        flow_run = run_deployment(
+            name, parameters={"inputs": list(paths), "out_dir": str(settings.out_dir)}, timeout=None
+        )
+        assert isinstance(flow_run, FlowRun)  # the sync API
+        if flow_run.state is None or not flow_run.state.is_completed():
+            raise RuntimeError(f"flow run {flow_run.id} ended {flow_run.state.name if flow_run.state else 'unknown'}")
+        return str(flow_run.id)
+
+    return run
+
+
+def process_claim(folder: DropFolder, claim: Claim, settings: Settings, runner: Runner) -> dict[str, int]:
+    """Process one claim and file its files away. When the run fails, the files stay claimed (and are
+    re-claimed at the next start-up); nothing is moved on a guess."""
+    try:
+        run_id = runner([str(claim.folder)], settings)
+        manifest = Manifest.model_validate(
+            json.loads((settings.out_dir / "runs" / f"{run_id}.json").read_text(encoding="utf-8"))
+        )
+        moved = folder.file_away(claim, manifest, _earlier_outcomes(manifest, settings))
+        log.info("claim %s: %s", claim.folder.name, moved)
+        return moved
+    except Exception as exc:
+        log.error("claim %s: run failed (%s); its files stay for the next start-up", claim.folder.name,
+                  type(exc).__name__)  # fmt: skip
+        return {}
+    finally:
+        claim.release()
+
+
+def _earlier_outcomes(manifest: Manifest, settings: Settings) -> dict[str, str]:
+    """Outcomes from earlier runs of documents this run skipped as already processed."""
+    ids = [e.doc_id for e in manifest.inputs if e.doc_id and "already_processed" in e.reasons]
+    if not ids:
+        return {}
+    with Session(open_database(settings.review_database_url)) as session:
+        return already_processed(session, ids, manifest.fingerprint)
+
+
+def drain(folder: DropFolder, stable: Sequence[Path], settings: Settings, runner: Runner) -> dict[str, int]:
+    """Claim ``stable`` files in batches of DOCNORM_WATCH_BATCH_FILES and process each batch."""
+    totals: dict[str, int] = {}
+    size = settings.watch_batch_files
+    for start in range(0, len(stable), size):
+        claim = folder.claim(stable[start : start + size])
+        if claim is None:  # another watcher took them all
+            continue
+        for name, count in process_claim(folder, claim, settings, runner).items():
+            totals[name] = totals.get(name, 0) + count
+    return totals
+
+
+def watch(
+    inbox: Path,
+    settings: Settings,
+    runner: Runner = run_in_process,
+    stop: threading.Event | None = None,
+    once: bool = False,
+) -> dict[str, int]:
+    """Watch ``inbox`` until ``stop`` is set (or, with ``once``, until what is there now is done).
+
+    Returns files filed per folder (done, failed).
+    """
+    folder = DropFolder(inbox)
+    totals: dict[str, int] = {}
+
+    def add(moved: dict[str, int]) -> None:
+        for name, count in moved.items():
+            totals[name] = totals.get(name, 0) + count
+
+    for claim in folder.orphaned_claims():
+        add(process_claim(folder, claim, settings, runner))
+    tracker = StabilityTracker(settings.watch_stable_seconds)
+    poll_ms = int(max(100, min(1000, settings.watch_stable_seconds * 500)))
+    tracker.observe(folder.candidates())
+    if once:
+        time.sleep(settings.watch_stable_seconds)  # once: wait out the interval, then take what is stable
+        add(drain(folder, tracker.observe(folder.candidates()), settings, runner))
+        return totals
+    log.info("watching %s (files stable for %g s are claimed)", folder.inbox, settings.watch_stable_seconds)
+    for _ in watchfiles.watch(
+        folder.inbox, stop_event=stop, rust_timeout=poll_ms, yield_on_timeout=True, recursive=False, debounce=200
+    ):
+        stable = tracker.observe(folder.candidates())
+        if stable:
+            add(drain(folder, stable, settings, runner))
+    return totals
