@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from prefect import serve
@@ -55,6 +56,23 @@ def deployments(settings: Settings) -> list[RunnerDeployment]:
     return [d for d in served if isinstance(d, RunnerDeployment)]
 
 
+EPHEMERAL_WARNING = (
+    "PREFECT_API_URL is not set: serving against Prefect's ephemeral API, which does not fire schedules "
+    "(the nightly batch, the drop-folder poll, review sync). Runs started by hand or by `docnorm watch "
+    "--deployment` work. For schedules, start `prefect server start` and set PREFECT_API_URL (README)."
+)
+
+
+def uses_ephemeral_api() -> bool:
+    """Whether Prefect would start a temporary API for this process (no server configured)."""
+    from prefect.settings import PREFECT_API_URL
+
+    return not PREFECT_API_URL.value()
+
+
 def serve_deployments(settings: Settings) -> None:
     """Serve until interrupted."""
-    serve(*deployments(settings))
+    served = deployments(settings)
+    if uses_ephemeral_api():
+        logging.getLogger("docnorm").warning(EPHEMERAL_WARNING)
+    serve(*served)
