@@ -78,3 +78,32 @@ def test_an_unexpected_exception_is_reported_by_type_only_and_the_worker_survive
     first, second = pool.map(behave, ["raise", "a"], stage="extract")
     assert (first.reason, first.message) == ("extractor_crashed", "extraction failed (ValueError)")
     assert second.startswith("done a")
+
+
+def interval(how: str) -> tuple[str, float, float]:
+    """Run in a worker: sleep a little and say when."""
+    started = time.time()
+    time.sleep(0.3)
+    return how, started, time.time()
+
+
+def test_concurrent_maps_share_the_workers_without_exceeding_them(pool: WorkerPool) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    # A long map and a short one from two threads (two micro-batches in flight): the short one uses
+    # the worker the long one's tail leaves free, and never more than two workers run at once.
+    with ThreadPoolExecutor(2) as threads:
+        long = threads.submit(pool.map, interval, [f"long{i}" for i in range(5)])
+        time.sleep(0.05)
+        short = threads.submit(pool.map, interval, ["short0", "short1", "short2"])
+        long_results, short_results = long.result(), short.result()
+
+    assert [name for name, _, _ in long_results] == [f"long{i}" for i in range(5)]
+    assert [name for name, _, _ in short_results] == ["short0", "short1", "short2"]
+    spans = [(start, end) for _, start, end in long_results + short_results]
+    for start, _ in spans:
+        running = sum(1 for s, e in spans if s <= start + 0.01 and e > start + 0.01)
+        assert running <= 2, "never more jobs at once than workers"
+    first_short = min(start for _, start, _ in short_results)
+    long_done = max(end for _, _, end in long_results)
+    assert first_short < long_done - 0.1, "the second map did not wait for the first to finish"

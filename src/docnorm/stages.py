@@ -415,6 +415,7 @@ class RunContext:
 
     def __post_init__(self) -> None:
         self.stage_seconds: dict[str, float] = {}
+        self.waited_seconds = 0.0
         private_folder(self.settings.out_dir)
         self.fingerprint = fingerprint(self.extractor)
         self.pool = worker_pool(self.settings)

@@ -86,49 +86,64 @@ class WorkerPool:
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(PRELOAD)
         self._idle: list[_Worker] = []
-        # One map at a time: concurrent micro-batches (the threads task runner) share the workers.
-        self._lock = threading.Lock()
+        # Concurrent maps (micro-batches in flight on the threads task runner) share the workers:
+        # a slot is a worker busy for one of them, so a map's tail never leaves a worker idle.
+        self._slots = threading.BoundedSemaphore(workers)
+        self._idle_lock = threading.Lock()
 
     def map(self, fn: Callable[..., Any], *iterables: Sequence[Any], stage: str = "parse") -> list[Any]:
         """``[fn(*args) for args in zip(*iterables)]``, computed in the workers, in input order."""
-        with self._lock:
-            return self._map(fn, *iterables, stage=stage)
-
-    def _map(self, fn: Callable[..., Any], *iterables: Sequence[Any], stage: str) -> list[Any]:
         error, timeout_code, crash_code, doing = _FAILURES[stage]
         jobs = deque(enumerate(zip(*iterables, strict=True)))
         results: list[Any] = [None] * len(jobs)
         busy: dict[Connection, tuple[_Worker, int, float]] = {}
         while jobs or busy:
-            while jobs and len(busy) < self.workers:
+            # Take free slots; wait for one only when nothing of ours is running (else our results wait).
+            while jobs and self._slots.acquire(blocking=not busy):
                 index, args = jobs.popleft()
-                worker = self._idle.pop() if self._idle else _Worker(self._context, self.memory_bytes)
-                try:
-                    worker.connection.send((fn, args, stage))
-                except (BrokenPipeError, OSError):  # an idle worker died since its last job: replace it
-                    worker.kill()
-                    worker = _Worker(self._context, self.memory_bytes)
-                    worker.connection.send((fn, args, stage))
+                worker = self._start(fn, args, stage)
                 busy[worker.connection] = (worker, index, time.monotonic() + self.timeout)
             next_deadline = min(deadline for _, _, deadline in busy.values())
-            ready = wait(list(busy), timeout=max(0.0, next_deadline - time.monotonic()))
+            # Wake now and then to take slots other maps free.
+            ready = wait(list(busy), timeout=min(0.05, max(0.0, next_deadline - time.monotonic())) if jobs else
+                         max(0.0, next_deadline - time.monotonic()))  # fmt: skip
             for connection in ready:
                 assert isinstance(connection, Connection)
                 worker, index, _ = busy.pop(connection)
                 try:
                     results[index] = connection.recv()
-                    self._idle.append(worker)
+                    self._put_idle(worker)
                 except (EOFError, OSError):
                     worker.kill()
                     code = worker.process.exitcode
                     results[index] = error(crash_code, f"the worker process died during {doing} (exit code {code})")
+                self._slots.release()
             now = time.monotonic()
             for connection, (worker, index, deadline) in list(busy.items()):
                 if deadline <= now:
                     del busy[connection]
                     worker.kill()
                     results[index] = error(timeout_code, f"{doing} took longer than {self.timeout:g} s")
+                    self._slots.release()
         return results
+
+    def _start(self, fn: Callable[..., Any], args: tuple[Any, ...], stage: str) -> _Worker:
+        """Send one job to an idle worker, or to a new one."""
+        with self._idle_lock:
+            worker = self._idle.pop() if self._idle else None
+        if worker is None:
+            worker = _Worker(self._context, self.memory_bytes)
+        try:
+            worker.connection.send((fn, args, stage))
+        except (BrokenPipeError, OSError):  # an idle worker died since its last job: replace it
+            worker.kill()
+            worker = _Worker(self._context, self.memory_bytes)
+            worker.connection.send((fn, args, stage))
+        return worker
+
+    def _put_idle(self, worker: _Worker) -> None:
+        with self._idle_lock:
+            self._idle.append(worker)
 
     def shutdown(self) -> None:
         """Stop every worker."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Sequence
@@ -59,7 +60,7 @@ class RunSummary(BaseModel):
     usage: Usage
     """LLM calls, tokens and cost of the run (zeros for the rules extractor)."""
     stage_seconds: dict[str, float] = {}
-    """Time inside each stage's task bodies, summed over micro-batches (Prefect's own work per task is not in it)."""
+    """Time inside each stage, summed over micro-batches (parse and extract overlap validate and route)."""
     results: list[DocumentResult]
 
 
@@ -196,7 +197,9 @@ def _batches(
 
     def finish() -> None:
         number, chunk, future = in_flight.popleft()
+        waiting = time.perf_counter()
         prepared = _prepared_or_lost(future, chunk, context.settings.task_runner)
+        context.waited_seconds += time.perf_counter() - waiting
         context.add_seconds(prepared.stage_seconds)
         slowest.add(prepared.doc_seconds)
         name = f"batch-{number}-{len(chunk)}-docs"
@@ -262,6 +265,7 @@ def _summary(context: RunContext, results: list[DocumentResult], stage_seconds: 
             prompt_version=context.extractor.prompt_version,
             usage=usage_of(results),
             stage_seconds=stage_seconds,
+            waited_seconds=round(context.waited_seconds, 3),
             out_dir=str(settings.out_dir),
             inputs=manifest_entries(results),
         ),

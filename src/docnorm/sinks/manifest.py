@@ -38,7 +38,11 @@ class Manifest(BaseModel):
     usage: Usage
     """LLM calls, tokens and cost of the whole run."""
     stage_seconds: dict[str, float]
-    """Wall time inside each stage, summed over micro-batches."""
+    """Wall time inside each stage, summed over micro-batches (parse and extract run on the task runner,
+    overlapping validate and route, so the sum can exceed the run's wall time)."""
+    waited_seconds: float = 0.0
+    """Time the flow's process waited for micro-batches from the task runner: with validate and route,
+    the flow's own critical path."""
     out_dir: str
     inputs: list[ManifestEntry]
 
