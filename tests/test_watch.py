@@ -123,3 +123,41 @@ def test_files_a_dead_watcher_left_claimed_are_processed_at_start_up(prefect_api
     assert receipts["consulting-agreement.txt"]["outcome"] == "curated"
     assert receipts["damaged-scan.pdf"]["folder"] == "failed"
     assert not claim.folder.exists()
+
+
+def test_a_claim_whose_run_failed_is_kept_and_tried_again(tmp_path: Path) -> None:
+    import threading
+    from datetime import UTC, datetime
+
+    from docnorm.schemas.documents import Usage
+    from docnorm.sinks.manifest import Manifest, ManifestEntry
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text("a")
+    settings = load_settings(out_dir=tmp_path / "out", watch_stable_seconds=0.2)
+    calls: list[str] = []
+    stop = threading.Event()
+
+    def flaky_runner(paths, settings):  # type: ignore[no-untyped-def]
+        calls.append(paths[0])
+        if len(calls) == 1:
+            raise RuntimeError("the Prefect API was down")  # the run failed: the file must stay claimed
+        now = datetime.now(UTC)
+        folder = Path(paths[0])
+        manifest = Manifest(run_id="r2", started_at=now, finished_at=now, fingerprint="f", extractor="rules",
+                            model=None, prompt_version=None, usage=Usage(), stage_seconds={}, out_dir="",
+                            inputs=[ManifestEntry(source_uri=str(p), doc_id="d", doc_type=None, outcome="curated",
+                                                  stage=None, reasons=[]) for p in folder.iterdir()])  # fmt: skip
+        (settings.out_dir / "runs").mkdir(parents=True, exist_ok=True)
+        (settings.out_dir / "runs" / "r2.json").write_text(manifest.model_dump_json())
+        stop.set()
+        return "r2"
+
+    watcher = threading.Thread(target=watch, args=(inbox, settings, flaky_runner, stop), kwargs={"retry_seconds": 1})
+    watcher.start()
+    watcher.join(30)
+
+    assert not watcher.is_alive()
+    assert len(calls) == 2 and calls[0] == calls[1], "the same claim, tried again"
+    assert (inbox / "done" / "a.txt").read_text() == "a"

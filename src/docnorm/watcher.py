@@ -20,6 +20,9 @@ from docnorm.sinks.manifest import Manifest
 
 log = logging.getLogger("docnorm.watch")
 
+RETRY_SECONDS = 300.0
+"""How often a running watcher tries again the claims whose run failed."""
+
 Runner = Callable[[Sequence[str], Settings], str]
 """Processes the given paths and returns the run id (its manifest is out_dir/runs/<run id>.json)."""
 
@@ -96,10 +99,12 @@ def watch(
     runner: Runner = run_in_process,
     stop: threading.Event | None = None,
     once: bool = False,
+    retry_seconds: float = RETRY_SECONDS,
 ) -> dict[str, int]:
     """Watch ``inbox`` until ``stop`` is set (or, with ``once``, until what is there now is done).
 
-    Returns files filed per folder (done, failed).
+    Claims whose run failed, and claims of watchers that died, are tried again at start-up and
+    every ``retry_seconds``. Returns files filed per folder (done, failed).
     """
     folder = DropFolder(inbox)
     totals: dict[str, int] = {}
@@ -118,10 +123,15 @@ def watch(
         add(drain(folder, tracker.observe(folder.candidates()), settings, runner))
         return totals
     log.info("watching %s (files stable for %g s are claimed)", folder.inbox, settings.watch_stable_seconds)
+    retry_at = time.monotonic() + retry_seconds
     for _ in watchfiles.watch(
         folder.inbox, stop_event=stop, rust_timeout=poll_ms, yield_on_timeout=True, recursive=False, debounce=200
     ):
         stable = tracker.observe(folder.candidates())
         if stable:
             add(drain(folder, stable, settings, runner))
+        if time.monotonic() >= retry_at:
+            for claim in folder.orphaned_claims():
+                add(process_claim(folder, claim, settings, runner))
+            retry_at = time.monotonic() + retry_seconds
     return totals
