@@ -79,6 +79,7 @@ def test_two_watchers_file_every_dropped_file_exactly_once(prefect_api: None, tm
         for watcher in watchers:
             watcher.terminate()
         stderr = [w.communicate(timeout=60)[1].decode() for w in watchers]
+    assert [w.returncode for w in watchers] == [0, 0], "SIGTERM stops a watcher cleanly"
 
     receipts = _receipts(inbox)
     assert set(receipts) == expected, stderr
@@ -161,3 +162,47 @@ def test_a_claim_whose_run_failed_is_kept_and_tried_again(tmp_path: Path) -> Non
     assert not watcher.is_alive()
     assert len(calls) == 2 and calls[0] == calls[1], "the same claim, tried again"
     assert (inbox / "done" / "a.txt").read_text() == "a"
+
+
+def test_a_watcher_killed_mid_run_loses_and_repeats_nothing(prefect_api: None, tmp_path: Path) -> None:
+    import signal
+
+    import pyarrow.dataset as ds
+    from prefect.settings import PREFECT_API_URL
+
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    staged = Path(shutil.copytree(EXAMPLES, tmp_path / "staged"))
+    inbox.mkdir()
+    for path in sorted(staged.iterdir()):
+        os.rename(path, inbox / path.name)
+    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value()), "DOCNORM_PARSE_WORKERS": "1"}
+    command = [sys.executable, "-m", "docnorm.cli", "watch", str(inbox), "--out", str(out),
+               "--stable-seconds", "0.5", "--batch-files", "4"]  # fmt: skip
+    first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 240
+    # Kill it once one claim is filed and the next is being processed.
+    while time.monotonic() < deadline and not (
+        _receipts(inbox) and any(p.is_dir() and any(p.iterdir()) for p in (inbox / ".processing").iterdir())
+    ):
+        time.sleep(0.2)
+    first.send_signal(signal.SIGKILL)
+    first.wait(30)
+    filed_before = set(_receipts(inbox))
+    assert filed_before and filed_before != {p.name for p in EXAMPLES.iterdir()}, "killed mid-way"
+
+    second = subprocess.run([*command, "--once"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+    assert second.returncode == 0, second.stderr[-2000:]
+    receipts = _receipts(inbox)
+    assert set(receipts) == {p.name for p in EXAMPLES.iterdir()}, "every file filed, none lost"
+    assert not [p for p in (inbox / ".processing").iterdir() if p.is_dir()]
+    engine = create_engine(f"sqlite:///{out / 'review.db'}")
+    with Session(engine) as session:
+        processed = Counter(session.scalars(select(ProcessedDocument.doc_id)))
+        reviews = Counter(session.scalars(select(ReviewItem.doc_id)))
+    assert max(processed.values()) == 1 and max(reviews.values()) == 1
+    for table in (out / "curated").iterdir():
+        rows = ds.dataset(table, format="parquet", partitioning="hive").to_table(columns=["doc_id", "run_id"])
+        pairs = set(zip(rows.column("doc_id").to_pylist(), rows.column("run_id").to_pylist(), strict=True))
+        runs_per_doc = Counter(doc for doc, _ in pairs)
+        assert max(runs_per_doc.values()) == 1, f"{table.name}: a document written by two runs"

@@ -109,6 +109,8 @@ def watch(
     INBOX/failed/ beside a JSON receipt. Nothing is deleted; files left claimed by a crash are taken
     over at start-up; any number of watchers can share one folder. Ctrl-C stops."""
     import logging
+    import signal
+    import threading
 
     from docnorm.settings import load_settings
     from docnorm.watcher import run_deployment_named, run_in_process
@@ -122,8 +124,11 @@ def watch(
         raise fail(ConfigError(f"drop folder {inbox} does not exist or is not a folder")) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     runner = run_deployment_named(deployment) if deployment else run_in_process
+    # SIGTERM (systemd, docker stop, Ctrl-C's cousin) stops after the claim in progress is filed.
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        totals = watch_folder(inbox, settings, runner, once=once)
+        totals = watch_folder(inbox, settings, runner, stop=stop, once=once)
     except KeyboardInterrupt:
         return
     console.print(f"filed: {totals.get('done', 0)} done, {totals.get('failed', 0)} failed")
