@@ -53,3 +53,18 @@ def test_run_prints_the_summary_and_exits_0_with_items_in_review(prefect_api: No
     assert "contract" in result.output and "unknown" in result.output
     assert (tmp_path / "out" / "review.db").exists()
     assert list((tmp_path / "out" / "curated" / "contracts").rglob("*.parquet"))
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["run", str(EXAMPLES), "--task-runner", "cluster"], "DOCNORM_TASK_RUNNER"),
+        (["watch", "no-such-inbox"], "drop folder no-such-inbox does not exist"),
+        (["watch", str(EXAMPLES), "--stable-seconds", "-1"], "DOCNORM_WATCH_STABLE_SECONDS"),
+        (["serve", "--source", "/data", "--cron", "nightly"], "DOCNORM_SCHEDULE_CRON"),
+    ],
+)
+def test_production_commands_refuse_bad_options_in_one_line(args: list[str], says: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert says in result.output and len(result.output.strip().splitlines()) == 1
