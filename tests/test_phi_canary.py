@@ -128,7 +128,7 @@ def test_no_canary_in_the_prefect_api(debug_run: tuple[RunSummary, Path, str]) -
         _api("/flow_runs/filter", {**run, "limit": 5}),
         _api("/task_runs/filter", {**run, "limit": 200}),
     ]
-    assert "docnorm-run-summary" in held[1]
+    assert "docnorm-run-summary" in held[1] and "docnorm-run-report" in held[1]
     assert _leaks("\n".join(held)) == []
 
 
