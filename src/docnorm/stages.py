@@ -416,6 +416,7 @@ class RunContext:
     def __post_init__(self) -> None:
         self.stage_seconds: dict[str, float] = {}
         self.waited_seconds = 0.0
+        self.orchestration_seconds = 0.0
         private_folder(self.settings.out_dir)
         self.fingerprint = fingerprint(self.extractor)
         self.pool = worker_pool(self.settings)
@@ -439,6 +440,18 @@ class RunContext:
     def active(cls, run_id: str) -> RunContext | None:
         """The context of run ``run_id`` when it is open in this process."""
         return cls._active.get(run_id)
+
+    @contextmanager
+    def orchestrating(self, bodies: Sequence[str] = ()) -> Iterator[None]:
+        """Add the block's time, less the stage bodies named in ``bodies`` that ran inside it, to
+        ``orchestration_seconds``: the flow's own Prefect work (task runs, submissions, artifacts)."""
+        inside = sum(self.stage_seconds.get(stage, 0.0) for stage in bodies)
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            ran = sum(self.stage_seconds.get(stage, 0.0) for stage in bodies) - inside
+            self.orchestration_seconds += time.perf_counter() - started - ran
 
     def add_seconds(self, seconds: Mapping[str, float]) -> None:
         """Add stage times measured elsewhere (a task-runner process) to ``stage_seconds``."""

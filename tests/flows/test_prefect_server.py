@@ -84,8 +84,8 @@ def test_a_run_through_a_prefect_server_shows_its_state_tasks_and_artifacts(serv
     assert {f"prepare-batch-{n}-5-docs" for n in range(batches - 1)} <= names
     assert any(name.startswith("validate-batch-0-") for name in names)
     assert all(task.state is not None and task.state.is_completed() for task in seen["tasks"])
-    tags = {tag for task in seen["tasks"] for tag in task.tags}
-    assert {"doc_type:contract", "doc_type:financial_statement"} <= tags
+    assert {"doc_type:contract", "doc_type:financial_statement", "doc_type:medical_record"} <= set(run.tags)
+    assert not [task.tags for task in seen["tasks"] if task.tags], "task runs are untagged (a tag costs a lease)"
 
     artifacts = seen["artifacts"]
     assert {"docnorm-run-summary", "docnorm-run-report", "docnorm-run-progress"} <= artifacts.keys()

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -198,3 +199,14 @@ def test_parsing_in_worker_processes_gives_the_same_outcome(
     summary = process_batch([str(inbox)], out_dir=str(tmp_path / "out"))
     assert summary.counts == {"curated": 2, "review": 1}
     assert {r.reasons[0].code for r in summary.results if r.reasons} == {"corrupt"}
+
+
+def test_the_manifest_accounts_for_the_time_of_the_run(run: tuple[RunSummary, Path, Path]) -> None:
+    summary, _, _ = run
+    manifest = json.loads(Path(summary.manifest).read_text())
+    wall = datetime.fromisoformat(manifest["finished_at"]) - datetime.fromisoformat(manifest["started_at"])
+    stages = manifest["stage_seconds"]
+    assert set(stages) == {"parse", "extract", "validate", "route"} and all(v > 0 for v in stages.values())
+    # The flow's own timeline: waiting for prepared batches, validate, route and Prefect's work around them.
+    own = manifest["waited_seconds"] + stages["validate"] + stages["route"] + manifest["orchestration_seconds"]
+    assert 0 < manifest["orchestration_seconds"] and own <= wall.total_seconds()

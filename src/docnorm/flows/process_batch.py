@@ -172,6 +172,8 @@ def run_pipeline(inputs: Sequence[str], settings: Settings) -> RunSummary:
     summary = _summary(context, results, {stage: round(seconds, 3) for stage, seconds in context.stage_seconds.items()})
     backlog = ReviewQueue.open(settings.review_database_url, context.options).backlog()
     control_room.publish(summary, backlog, slowest.slowest())
+    if context_of_flow and context_of_flow.flow_run:
+        control_room.tag_run(context_of_flow.flow_run.id, context_of_flow.flow_run.tags, summary.by_type)
     logger.info("run %s finished: %s", run_id, summary.counts)
     return summary
 
@@ -203,22 +205,23 @@ def _batches(
         context.add_seconds(prepared.stage_seconds)
         slowest.add(prepared.doc_seconds)
         name = f"batch-{number}-{len(chunk)}-docs"
-        tags = {f"doc_type:{doc.doc_type}" for doc in prepared.extracted}
-        curated, failed = validate_task.with_options(task_run_name=f"validate-{name}", tags=tags)(
-            opaque(prepared.extracted), shared
-        )
-        routed = route_task.with_options(task_run_name=f"route-{name}", tags=tags)(
-            shared, f"{context.run_id[:8]}-{number:05d}", opaque(curated), opaque([*prepared.stopped, *failed])
-        )
+        with context.orchestrating(bodies=("validate", "route")):
+            curated, failed = validate_task.with_options(task_run_name=f"validate-{name}")(
+                opaque(prepared.extracted), shared
+            )
+            routed = route_task.with_options(task_run_name=f"route-{name}")(
+                shared, f"{context.run_id[:8]}-{number:05d}", opaque(curated), opaque([*prepared.stopped, *failed])
+            )
+            board.advance(len(chunk))
         results.extend(routed)
-        board.advance(len(chunk))
         progress.report(len(results), len(todo))
 
     for number, start in enumerate(range(0, len(todo), size)):
         chunk = list(todo[start : start + size])
         prepare = prepare_task.with_options(task_run_name=f"prepare-batch-{number}-{len(chunk)}-docs")
         # Not quoted: a chunk is only paths and ids, and prefect-dask would pass the quote on unopened.
-        in_flight.append((number, chunk, prepare.submit(chunk, context.settings, context.run_id)))
+        with context.orchestrating():
+            in_flight.append((number, chunk, prepare.submit(chunk, context.settings, context.run_id)))
         if len(in_flight) >= context.settings.batches_in_flight:
             finish()
     while in_flight:
@@ -266,6 +269,7 @@ def _summary(context: RunContext, results: list[DocumentResult], stage_seconds: 
             usage=usage_of(results),
             stage_seconds=stage_seconds,
             waited_seconds=round(context.waited_seconds, 3),
+            orchestration_seconds=round(context.orchestration_seconds, 3),
             out_dir=str(settings.out_dir),
             inputs=manifest_entries(results),
         ),

@@ -40,6 +40,9 @@ class Manifest(BaseModel):
     stage_seconds: dict[str, float]
     """Wall time inside each stage, summed over micro-batches (parse and extract run on the task runner,
     overlapping validate and route, so the sum can exceed the run's wall time)."""
+    orchestration_seconds: float = 0.0
+    """Time the flow's process spent in Prefect's machinery for the micro-batches (task runs of validate
+    and route, submissions, progress updates), outside the stage bodies."""
     waited_seconds: float = 0.0
     """Time the flow's process waited for micro-batches from the task runner: with validate and route,
     the flow's own critical path."""
