@@ -7,6 +7,7 @@ import json
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -80,17 +81,23 @@ def _earlier_outcomes(manifest: Manifest, settings: Settings) -> dict[str, str]:
         return already_processed(session, ids, manifest.fingerprint)
 
 
-def drain(folder: DropFolder, stable: Sequence[Path], settings: Settings, runner: Runner) -> dict[str, int]:
+def drain(folder: DropFolder, stable: Sequence[Path], settings: Settings, runner: Runner) -> Counter[str]:
     """Claim ``stable`` files in batches of DOCNORM_WATCH_BATCH_FILES and process each batch."""
-    totals: dict[str, int] = {}
+    filed: Counter[str] = Counter()
     size = settings.watch_batch_files
     for start in range(0, len(stable), size):
         claim = folder.claim(stable[start : start + size])
-        if claim is None:  # another watcher took them all
-            continue
-        for name, count in process_claim(folder, claim, settings, runner).items():
-            totals[name] = totals.get(name, 0) + count
-    return totals
+        if claim is not None:  # else another watcher took them all
+            filed.update(process_claim(folder, claim, settings, runner))
+    return filed
+
+
+def retry(folder: DropFolder, settings: Settings, runner: Runner) -> Counter[str]:
+    """Process the claims no live watcher holds: a dead watcher's, or ones whose run failed."""
+    filed: Counter[str] = Counter()
+    for claim in folder.orphaned_claims():
+        filed.update(process_claim(folder, claim, settings, runner))
+    return filed
 
 
 def watch(
@@ -107,31 +114,21 @@ def watch(
     every ``retry_seconds``. Returns files filed per folder (done, failed).
     """
     folder = DropFolder(inbox)
-    totals: dict[str, int] = {}
-
-    def add(moved: dict[str, int]) -> None:
-        for name, count in moved.items():
-            totals[name] = totals.get(name, 0) + count
-
-    for claim in folder.orphaned_claims():
-        add(process_claim(folder, claim, settings, runner))
+    filed = retry(folder, settings, runner)
     tracker = StabilityTracker(settings.watch_stable_seconds)
     poll_ms = int(max(100, min(1000, settings.watch_stable_seconds * 500)))
     tracker.observe(folder.candidates())
     if once:
         time.sleep(settings.watch_stable_seconds)  # once: wait out the interval, then take what is stable
-        add(drain(folder, tracker.observe(folder.candidates()), settings, runner))
-        return totals
+        filed.update(drain(folder, tracker.observe(folder.candidates()), settings, runner))
+        return dict(filed)
     log.info("watching %s (files stable for %g s are claimed)", folder.inbox, settings.watch_stable_seconds)
     retry_at = time.monotonic() + retry_seconds
     for _ in watchfiles.watch(
         folder.inbox, stop_event=stop, rust_timeout=poll_ms, yield_on_timeout=True, recursive=False, debounce=200
     ):
-        stable = tracker.observe(folder.candidates())
-        if stable:
-            add(drain(folder, stable, settings, runner))
+        filed.update(drain(folder, tracker.observe(folder.candidates()), settings, runner))
         if time.monotonic() >= retry_at:
-            for claim in folder.orphaned_claims():
-                add(process_claim(folder, claim, settings, runner))
+            filed.update(retry(folder, settings, runner))
             retry_at = time.monotonic() + retry_seconds
-    return totals
+    return dict(filed)

@@ -170,7 +170,7 @@ def run_pipeline(inputs: Sequence[str], settings: Settings) -> RunSummary:
     finally:
         context.close()
     summary = _summary(context, results, {stage: round(seconds, 3) for stage, seconds in context.stage_seconds.items()})
-    backlog = ReviewQueue.open(settings.review_database_url, context.options).backlog()
+    backlog = ReviewQueue(context.engine, context.options).backlog()  # the run's engine: already migrated
     control_room.publish(summary, backlog, slowest.slowest())
     if context_of_flow and context_of_flow.flow_run:
         control_room.tag_run(context_of_flow.flow_run.id, context_of_flow.flow_run.tags, summary.by_type)
