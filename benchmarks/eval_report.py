@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-from docnorm.eval import EvalReport, evaluate
+from docnorm.eval.runner import EvalReport, evaluate
 from docnorm.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]

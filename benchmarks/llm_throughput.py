@@ -17,10 +17,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from docnorm.doctypes import REGISTRY
 from docnorm.parsers import Limits, document_id, intake, parse
 from docnorm.schemas.documents import ParsedDocument, Usage
 from docnorm.settings import Settings
-from docnorm.stages import extract_documents, make_extractor, parse_documents
+from docnorm.stages.extract import extract_documents, make_extractor
+from docnorm.stages.parse import parse_documents
 from docnorm.testing import Faults, OpenAITestDouble
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +76,7 @@ def throughput(count: int, latency: float, concurrency: int) -> dict[str, float]
                 extractor="llm", llm_base_url=url, llm_api_key="benchmark", llm_model="test-double",
                 llm_concurrency=concurrency, llm_cache_url="sqlite://", out_dir=Path(tmp) / "out",
             )  # fmt: skip
-            extractor = make_extractor(settings)
+            extractor = make_extractor(settings, REGISTRY)
             start = time.perf_counter()
             results = extractor.extract_many([(doc, "contract") for doc in docs])
             elapsed = time.perf_counter() - start
@@ -95,7 +97,7 @@ def tokens_hybrid_vs_llm() -> None:
         for kind in ("llm", "hybrid"):
             settings = _settings(double, Path(tmp) / kind, kind, 8)
             parsed, _ = parse_documents(inbox, settings)
-            extracted, _ = extract_documents(parsed, settings, make_extractor(settings))
+            extracted, _ = extract_documents(parsed, settings, make_extractor(settings, REGISTRY), REGISTRY)
             spent[kind] = sum((e.usage for e in extracted if e.usage), Usage())
     for kind, usage in spent.items():
         print(f"  {kind:<7} {usage.calls:>3} calls {usage.prompt_tokens + usage.completion_tokens:>7} tokens")

@@ -40,13 +40,13 @@ CHILD = textwrap.dedent(
         return any(Path(out, "curated").rglob("*.parquet"))
 
     if point == "parse":
-        import docnorm.stages as stages
-        original_parse = stages.parse_planned
+        import docnorm.stages.prepare as prepare
+        original_parse = prepare.parse_planned
         def parse_planned(*args, **kwargs):
             if after_first_publish():
                 die()
             return original_parse(*args, **kwargs)
-        stages.parse_planned = parse_planned
+        prepare.parse_planned = parse_planned
     elif point == "parquet":
         import docnorm.sinks.parquet as parquet
         original_write = parquet.pq.write_table
@@ -58,7 +58,7 @@ CHILD = textwrap.dedent(
             return original_write(table, where, **kwargs)
         parquet.pq.write_table = write_table
     elif point == "queue":
-        import docnorm.stages as stages
+        import docnorm.stages.route as stages
         original_record = stages.record_processed
         def record_processed(session, *args, **kwargs):
             original_record(session, *args, **kwargs)
@@ -128,3 +128,63 @@ def test_a_run_killed_mid_batch_then_rerun_leaves_every_document_once(
         assert rows == expected_tables[name], f"{name} differs from an uninterrupted run"
     assert not list((out / ".staging").iterdir()), "nothing is left staged"
     assert not [p for p in (out / "curated").rglob("*") if p.name.startswith(".")], "no partial file is visible"
+
+
+SYNC_CHILD = textwrap.dedent(
+    """
+    import os, signal, sys
+
+    point, out = sys.argv[1:3]
+
+    def die():
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    import docnorm.sinks.publish as publish
+    if point == "commit":  # the first item's files and synced mark are committed, nothing is published
+        publish.Staging.publish = lambda self, finals: die()
+    elif point == "publish":  # one file of the first item published, the others not
+        original_replace = os.replace
+        def replace(source, target):
+            original_replace(source, target)
+            if "/.staging/" in str(source):
+                die()
+        publish.os.replace = replace
+
+    from docnorm.flows import review_sync
+    review_sync(out_dir=out)
+    sys.exit(3)  # the fault never fired
+    """
+)
+
+
+@pytest.mark.parametrize("point", ["commit", "publish"])
+def test_a_review_sync_killed_midway_then_rerun_writes_each_record_once(
+    point: str, prefect_api: None, tmp_path: Path
+) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    from docnorm.flows import review_sync
+    from docnorm.review_queue import ReviewQueue
+    from docnorm.validators import ValidationOptions
+
+    out = tmp_path / "out"
+    process_batch([str(shutil.copytree(EXAMPLES, tmp_path / "inbox"))], out_dir=str(out), batch_size=6)
+    queue = ReviewQueue.open(f"sqlite:///{out / 'review.db'}", ValidationOptions())
+    resolved = {queue.approve(item.id, "ann").doc_id for item in queue.items() if item.record is not None}
+    assert len(resolved) == 2, "the demo's balance sheet and clinical note have records to approve"
+
+    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    child = subprocess.run(
+        [sys.executable, "-c", SYNC_CHILD, point, str(out)], cwd=ROOT, env=env, capture_output=True, timeout=300
+    )
+    assert child.returncode == -9, child.stderr.decode()[-2000:]
+
+    review_sync(out_dir=str(out))
+
+    reviewed: Counter[str] = Counter()
+    for table in ("financial_statements", "medical_records"):
+        rows = ds.dataset(out / "curated" / table, format="parquet", partitioning="hive").to_table().to_pylist()
+        reviewed.update(row["doc_id"] for row in rows if row["extractor"] == "review")
+    assert reviewed == Counter(resolved), "each resolved record is curated exactly once"
+    assert all(item.synced_at is not None for item in queue.items(status=None) if item.doc_id in resolved)
+    assert not list((out / ".staging").iterdir()), "nothing is left staged"

@@ -11,7 +11,7 @@ import pytest
 
 from docnorm.dropfolder import DropFolder, StabilityTracker
 from docnorm.schemas.documents import Usage
-from docnorm.sinks.manifest import Manifest, ManifestEntry
+from docnorm.schemas.run import Manifest, ManifestEntry
 
 
 @pytest.fixture

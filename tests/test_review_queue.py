@@ -19,14 +19,17 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from docnorm.cli import app
-from docnorm.eval import evaluate
+from docnorm.doctypes import REGISTRY
+from docnorm.eval.runner import evaluate
 from docnorm.review_queue import ReviewQueue
 from docnorm.schemas import ConfigError, ReviewConflict
 from docnorm.schemas.documents import DocumentResult, Outcome, Reason, Stage
 from docnorm.settings import Settings
-from docnorm.sinks import enqueue
+from docnorm.sinks import enqueue, open_store
 from docnorm.sinks.migrations import LATEST, current_version
-from docnorm.stages import extract_documents, make_extractor, parse_documents, validate_documents
+from docnorm.stages.extract import extract_documents, make_extractor
+from docnorm.stages.parse import parse_documents
+from docnorm.stages.validate import validate_documents
 from docnorm.validators import ValidationOptions
 from tests.conftest import EXAMPLES
 
@@ -41,12 +44,18 @@ def _fill(url: str, tmp_path: Path) -> ReviewQueue:
         shutil.copy(EXAMPLES / name, inbox / name)
     settings = Settings(out_dir=tmp_path / "out")
     parsed, stopped = parse_documents(sorted(inbox.iterdir()), settings)
-    extracted, unclassified = extract_documents(parsed, settings, make_extractor(settings))
-    _, failed = validate_documents(extracted, ValidationOptions())
+    extracted, unclassified = extract_documents(parsed, settings, make_extractor(settings, REGISTRY), REGISTRY)
+    _, failed = validate_documents(extracted, ValidationOptions(), REGISTRY)
     queue = ReviewQueue.open(url, ValidationOptions())
     with Session(queue.engine) as session, session.begin():
         enqueue(session, [*stopped, *unclassified, *failed], run_id="run-1")
     return queue
+
+
+def _sync(queue: ReviewQueue, url: str, out: Path, run_id: str) -> list[int]:
+    """What ``docnorm review sync`` does: the resolved items through a run's curated writer."""
+    with open_store(Settings(out_dir=out, review_url=url), run_id) as store:
+        return queue.sync(store.writer)
 
 
 def _item(queue: ReviewQueue, reason: str) -> int:
@@ -63,8 +72,8 @@ def test_fail_correct_reingest_and_the_record_is_curated_exactly_once(database_u
     assert (fixed.status, reasons, fixed.reviewer) == ("corrected", [], "alice")
     assert fixed.corrections == {"diagnoses.0.icd10_code": {"from": "R53.999", "to": "R53.83"}}
     out = tmp_path / "out"
-    assert queue.sync(out, "sync-1") == [item_id]
-    assert queue.sync(out, "sync-2") == []
+    assert _sync(queue, database_url, out, "sync-1") == [item_id]
+    assert _sync(queue, database_url, out, "sync-2") == []
     rows = duckdb.sql(
         f"select icd10_code, review_resolution, reviewer, reviewed_at is not null "
         f"from read_parquet('{out}/curated/medical_diagnoses/**/*.parquet') order by icd10_code"
@@ -238,3 +247,18 @@ def test_enqueue_result_shape_is_what_runs_produce() -> None:
     )  # fmt: skip
     assert result.model_dump()["reasons"][0]["code"] == "corrupt"
     assert datetime.now(UTC).tzinfo is UTC
+
+
+def test_synced_records_reach_the_object_storage_mirror_at_once(tmp_path: Path) -> None:
+    import fsspec
+
+    url = f"sqlite:///{tmp_path / 'queue.db'}"
+    queue = _fill(url, tmp_path)
+    queue.approve(_item(queue, "balance_sheet_balances"), "bob")
+    out, mirror = tmp_path / "out", f"memory://sync-{tmp_path.name}/curated"
+    with open_store(Settings(out_dir=out, review_url=url, curated_url=mirror), "sync-1") as store:
+        assert len(queue.sync(store.writer)) == 1
+    local = sorted(p.relative_to(out / "curated").as_posix() for p in (out / "curated").rglob("*.parquet"))
+    root = f"/sync-{tmp_path.name}/curated/"
+    remote = sorted(path.split(root, 1)[1] for path in fsspec.filesystem("memory").find(root))
+    assert local and remote == local

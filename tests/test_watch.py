@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from docnorm.dropfolder import DropFolder
+from docnorm.flows.drop_folder import run_in_process
 from docnorm.parsers import document_id
 from docnorm.settings import load_settings
 from docnorm.sinks import ReviewItem
@@ -117,7 +118,7 @@ def test_files_a_dead_watcher_left_claimed_are_processed_at_start_up(prefect_api
     claim.lock.close()  # its watcher was killed mid-run
 
     settings = load_settings(out_dir=tmp_path / "out", parse_workers=1, watch_stable_seconds=0)
-    filed = watch(inbox, settings, once=True)
+    filed = watch(inbox, settings, run_in_process, once=True)
 
     assert filed == {"done": 1, "failed": 1}
     receipts = _receipts(inbox)
@@ -131,7 +132,7 @@ def test_a_claim_whose_run_failed_is_kept_and_tried_again(tmp_path: Path) -> Non
     from datetime import UTC, datetime
 
     from docnorm.schemas.documents import Usage
-    from docnorm.sinks.manifest import Manifest, ManifestEntry
+    from docnorm.schemas.run import Manifest, ManifestEntry
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()

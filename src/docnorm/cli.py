@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,7 +17,9 @@ from docnorm.cli_review import fail, review_app
 from docnorm.schemas.errors import ConfigError
 
 if TYPE_CHECKING:
-    from docnorm.eval import EvalReport
+    from docnorm.eval.runner import EvalReport
+    from docnorm.schemas.documents import Usage
+    from docnorm.schemas.run import RunSummary
 
 app = typer.Typer(
     name="docnorm",
@@ -61,12 +63,13 @@ def run(
     Exits 0 when the batch completed, even if documents went to review; 2 for a usage
     or configuration error.
     """
-    from docnorm.flows.process_batch import RunSummary, run_flow
+    from docnorm.doctypes import REGISTRY
+    from docnorm.flows.process_batch import run_flow
     from docnorm.parsers.discover import discover
     from docnorm.parsers.remote import FETCHED
     from docnorm.progress import reporting_to
     from docnorm.settings import load_settings
-    from docnorm.stages import make_extractor
+    from docnorm.stages.extract import make_extractor
 
     try:
         # Check what the user can fix before paying for Prefect's start-up.
@@ -77,7 +80,7 @@ def run(
             task_runner="dask" if dask_address and not task_runner else task_runner,
             dask_address=dask_address,
         )
-        make_extractor(settings)
+        make_extractor(settings, REGISTRY)
         discover(paths, fetch_into=settings.out_dir / FETCHED)
         with _progress(quiet) as hook, reporting_to(hook):
             summary: RunSummary = run_flow([str(p) for p in paths], settings)
@@ -112,8 +115,8 @@ def watch(
     import signal
     import threading
 
+    from docnorm.flows.drop_folder import run_deployment_named, run_in_process
     from docnorm.settings import load_settings
-    from docnorm.watcher import run_deployment_named, run_in_process
     from docnorm.watcher import watch as watch_folder
 
     try:
@@ -173,8 +176,8 @@ def eval_(
     with the gold (Kleister rules for gold.tsv: upper-cased values, sets per key). With
     several datasets, classification is also reported over all of them together.
     """
-    from docnorm.eval import evaluate
     from docnorm.eval.metrics import combine_confusion
+    from docnorm.eval.runner import evaluate
     from docnorm.settings import load_settings
 
     reports = []
@@ -271,10 +274,7 @@ class _progress:
             self._progress.stop()
 
 
-def _print_summary(summary: object) -> None:
-    from docnorm.flows.process_batch import RunSummary
-
-    assert isinstance(summary, RunSummary)
+def _print_summary(summary: RunSummary) -> None:
     table = Table(title="Documents by type and outcome")
     table.add_column("doc type")
     for outcome in (*_OUTCOMES, "total"):
@@ -293,7 +293,7 @@ def _print_summary(summary: object) -> None:
         console.print(f"LLM usage:      {_usage_line(summary.usage)}")
 
 
-def _usage_line(usage: Any) -> str:
+def _usage_line(usage: Usage) -> str:
     return (
         f"{usage.calls} call(s), {usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens, "
         f"cost {usage.cost_usd}"

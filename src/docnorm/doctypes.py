@@ -1,7 +1,8 @@
 """The doc-type registry: each doc type is one entry tying its model, cues, rules and tables together.
 
 Adding a doc type (say, invoices) means a schema module, a rules module, a
-validators module and one ``register`` call here; nothing else branches on doc types.
+validators module and one ``register`` call here; nothing else branches on doc types. What
+evaluation needs of a doc type (the public datasets' keys its records answer) hangs off its entry.
 """
 
 from __future__ import annotations
@@ -15,16 +16,20 @@ from pydantic import BaseModel
 from docnorm.extractors.base import Reread
 from docnorm.extractors.classify import Cue
 from docnorm.extractors.rules import contract, filings, financial, medical
+from docnorm.keysets import ccda, cuad, kleister
+from docnorm.keysets import filings as filing_keys
+from docnorm.keysets.base import KeySet
+from docnorm.keysets.clinical import CLINICAL_NOTES
 from docnorm.schemas.contract import Contract
 from docnorm.schemas.documents import ParsedDocument
 from docnorm.schemas.errors import ConfigError
 from docnorm.schemas.financial import FinancialStatement
 from docnorm.schemas.medical import MedicalRecord
+from docnorm.schemas.tables import Row, TableSpec
 from docnorm.validators.contract import contract_rows, contract_tables
 from docnorm.validators.financial import financial_rows, financial_tables
 from docnorm.validators.medical import medical_rows, medical_tables
 from docnorm.validators.options import ValidationOptions
-from docnorm.validators.tables import Row, TableSpec
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ class DocTypeSpec:
     rows: Callable[[Any], dict[str, list[Row]]]
     reread: Reread | None = None
     """What the hybrid extractor may send to a model on its own when the rules could not read it."""
+    keysets: Sequence[KeySet] = ()
+    """Public datasets' key families that label this doc type (for ``docnorm eval``)."""
 
     def to_rows(self, record: BaseModel) -> dict[str, list[Row]]:
         """Flatten a record of this type into rows of its tables."""
@@ -75,7 +82,15 @@ class DocTypeRegistry:
 
 REGISTRY = DocTypeRegistry()
 REGISTRY.register(
-    DocTypeSpec("contract", Contract, contract.CUES, contract.extract_contract, contract_tables, contract_rows)
+    DocTypeSpec(
+        "contract",
+        Contract,
+        contract.CUES,
+        contract.extract_contract,
+        contract_tables,
+        contract_rows,
+        keysets=(kleister.NDA, cuad.CUAD),
+    )
 )
 REGISTRY.register(
     DocTypeSpec(
@@ -86,8 +101,17 @@ REGISTRY.register(
         financial_tables,
         financial_rows,
         filings.STATEMENT_REREAD,
+        keysets=(filing_keys.SEC_FILINGS,),
     )
 )
 REGISTRY.register(
-    DocTypeSpec("medical_record", MedicalRecord, medical.CUES, medical.extract_medical, medical_tables, medical_rows)
+    DocTypeSpec(
+        "medical_record",
+        MedicalRecord,
+        medical.CUES,
+        medical.extract_medical,
+        medical_tables,
+        medical_rows,
+        keysets=(ccda.CCDA, CLINICAL_NOTES),
+    )
 )

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO
 
 from docnorm.parsers.discover import PARTIAL_SUFFIXES
-from docnorm.sinks.manifest import Manifest
+from docnorm.schemas.run import Manifest
 from docnorm.sinks.publish import try_lock
 
 log = logging.getLogger("docnorm.dropfolder")
@@ -48,6 +48,7 @@ class Claim:
     files: list[Path] = field(default_factory=list)
 
     def release(self) -> None:
+        """Drop the claim's lock."""
         lock_file = self.folder.with_suffix(".lock")
         self.lock.close()
         lock_file.unlink(missing_ok=True)

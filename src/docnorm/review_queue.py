@@ -2,7 +2,8 @@
 
 Resolving an item is one transaction that checks the item's version (and, on PostgreSQL,
 locks its row), so two reviewers cannot both resolve it: the second gets ReviewConflict.
-Approved and corrected records are written to the curated tables by ``sync``, exactly once.
+Approved and corrected records are written to the curated tables by ``sync``, exactly once, through
+the same writer as a batch run (docnorm.sinks.curated).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,12 +24,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from docnorm.doctypes import REGISTRY, DocTypeRegistry
-from docnorm.eval.fields import flatten_record
-from docnorm.extractors.llm.schema import extracted_type, strip_optional
-from docnorm.schemas import SCHEMA_VERSION
-from docnorm.schemas.documents import Lineage, Reason
+from docnorm.schemas.documents import DocumentResult, Outcome, Reason
 from docnorm.schemas.errors import ConfigError, ReviewConflict
-from docnorm.sinks import ParquetSink, ReviewItem, open_database
+from docnorm.schemas.records import extracted_type, flatten_record, strip_optional
+from docnorm.sinks import CuratedRecord, CuratedWriter, Origin, ReviewItem, open_database
 from docnorm.validators.options import ValidationOptions
 from docnorm.validators.provenance import PROVENANCE, provenance_rows
 from docnorm.validators.verdict import failures_by_document
@@ -160,30 +159,33 @@ class ReviewQueue:
         except StaleDataError:
             raise ReviewConflict(f"review item {item_id} was resolved by someone else meanwhile") from None
 
-    def sync(self, out_dir: Path, run_id: str) -> list[int]:
-        """Write approved and corrected records to the curated tables, once each; returns the item ids."""
-        sink = ParquetSink(out_dir / "curated")
+    def sync(self, writer: CuratedWriter) -> list[int]:
+        """Write approved and corrected records through the run's curated writer, once each; returns the
+        item ids. An item is marked synced in the transaction that commits its files."""
         written: list[int] = []
         for item in self.items(status=None):
             if item.status not in RESOLVED or item.synced_at is not None or item.doc_type is None:
                 continue
-            spec = self.registry[item.doc_type]
-            model = spec.model.model_validate(item.record)
-            stamp = _review_lineage(item, run_id)
-            part = f"review-{item.id}-v{item.version}"  # a sync killed before it is recorded rewrites the same file
-            tables = spec.tables(self.options)
-            for table in tables:
-                rows = [{**stamp, **row} for row in spec.to_rows(model).get(table.name, [])]
-                sink.write(table, rows, part=part, day=stamp["extracted_at"].date())
-            changed = frozenset((item.corrections or {}).keys())
-            provenance = [{**stamp, **row} for row in provenance_rows(model, tables, changed=changed)]
-            sink.write(PROVENANCE, provenance, part=part, day=stamp["extracted_at"].date())
-            with Session(self.engine) as session, session.begin():
-                stored = session.get(ReviewItem, item.id)
-                assert stored is not None
-                stored.synced_at = datetime.now(UTC)
+            writer.write(f"review-{item.id}-v{item.version}", [self._curated(item)], _mark_synced(item.id))
             written.append(item.id)
         return written
+
+    def _curated(self, item: ReviewItem) -> CuratedRecord:
+        assert item.doc_type is not None
+        spec = self.registry[item.doc_type]
+        model = spec.model.model_validate(item.record)
+        rows = spec.to_rows(model)
+        tables = spec.tables(self.options)
+        changed = frozenset((item.corrections or {}).keys())
+        result = DocumentResult(
+            source_uri=item.source_uri, doc_id=item.doc_id, doc_type=item.doc_type, outcome=Outcome.CURATED
+        )
+        origin = Origin("review", review_resolution=item.status, reviewer=item.reviewer,
+                        reviewed_at=item.reviewed_at or datetime.now(UTC))  # fmt: skip
+        provenance = provenance_rows(model, tables, changed=changed)
+        return CuratedRecord(
+            result, origin, [*((table, rows.get(table.name, [])) for table in tables), (PROVENANCE, provenance)]
+        )
 
     def export_rows(self, status: str | None = None) -> list[dict[str, Any]]:
         """Items as flat rows for Parquet or JSONL (reasons and record as JSON text)."""
@@ -311,11 +313,10 @@ def _jsonable(value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool) else str(value)
 
 
-def _review_lineage(item: ReviewItem, run_id: str) -> dict[str, Any]:
-    reviewed = item.reviewed_at or datetime.now(UTC)
-    lineage = Lineage(
-        doc_id=item.doc_id, source_uri=item.source_uri, run_id=run_id, extractor="review", model=None,
-        schema_version=SCHEMA_VERSION, prompt_version=None, extracted_at=datetime.now(UTC),
-        review_resolution=item.status, reviewer=item.reviewer, reviewed_at=reviewed,
-    )  # fmt: skip
-    return lineage.model_dump()
+def _mark_synced(item_id: int) -> Callable[[Session], None]:
+    def mark(session: Session) -> None:
+        stored = session.get(ReviewItem, item_id)
+        assert stored is not None
+        stored.synced_at = datetime.now(UTC)
+
+    return mark

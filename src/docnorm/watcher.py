@@ -15,9 +15,9 @@ import watchfiles
 from sqlalchemy.orm import Session
 
 from docnorm.dropfolder import Claim, DropFolder, StabilityTracker
+from docnorm.schemas.run import Manifest
 from docnorm.settings import Settings
 from docnorm.sinks import already_processed, open_database
-from docnorm.sinks.manifest import Manifest
 
 log = logging.getLogger("docnorm.watch")
 
@@ -25,32 +25,8 @@ RETRY_SECONDS = 300.0
 """How often a running watcher tries again the claims whose run failed."""
 
 Runner = Callable[[Sequence[str], Settings], str]
-"""Processes the given paths and returns the run id (its manifest is out_dir/runs/<run id>.json)."""
-
-
-def run_in_process(paths: Sequence[str], settings: Settings) -> str:
-    """Run ``process_batch`` here, as a flow run of its own."""
-    from docnorm.flows.process_batch import run_flow
-
-    return run_flow(paths, settings).run_id
-
-
-def run_deployment_named(name: str) -> Runner:
-    """Have a served ``process_batch`` deployment do the work (``docnorm serve``), and wait for it."""
-
-    def run(paths: Sequence[str], settings: Settings) -> str:
-        from prefect.client.schemas.objects import FlowRun
-        from prefect.deployments import run_deployment
-
-        flow_run = run_deployment(
-            name, parameters={"inputs": list(paths), "out_dir": str(settings.out_dir)}, timeout=None
-        )
-        assert isinstance(flow_run, FlowRun)  # the sync API
-        if flow_run.state is None or not flow_run.state.is_completed():
-            raise RuntimeError(f"flow run {flow_run.id} ended {flow_run.state.name if flow_run.state else 'unknown'}")
-        return str(flow_run.id)
-
-    return run
+"""Processes the given paths and returns the run id (its manifest is out_dir/runs/<run id>.json): a flow
+run here or a served deployment (docnorm.flows.drop_folder)."""
 
 
 def process_claim(folder: DropFolder, claim: Claim, settings: Settings, runner: Runner) -> dict[str, int]:
@@ -103,7 +79,7 @@ def retry(folder: DropFolder, settings: Settings, runner: Runner) -> Counter[str
 def watch(
     inbox: Path,
     settings: Settings,
-    runner: Runner = run_in_process,
+    runner: Runner,
     stop: threading.Event | None = None,
     once: bool = False,
     retry_seconds: float = RETRY_SECONDS,

@@ -22,7 +22,8 @@ from typing import Any
 from docnorm.schemas.errors import DataError, ExtractionError, ParseError
 
 PRELOAD = [
-    "docnorm.stages",  # parsing and rules extraction, with the parsers and pandera
+    "docnorm.stages.extract",  # rules extraction and classification, with the doc types and pandera
+    "docnorm.parsers.job",
     "docnorm.parsers",
     "unstructured.partition.pdf",
     "unstructured.partition.docx",

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from docnorm.eval.datasets import load_dataset
-from docnorm.eval.fields import flatten_record, normalise_fields
+from docnorm.eval.fields import normalise_fields
 from docnorm.schemas import ConfigError, Diagnosis, Extracted, MedicalRecord, Patient
+from docnorm.schemas.records import flatten_record
 
 
 def _folder(tmp_path: Path, gold_name: str, gold: str, files: list[str]) -> Path:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from docnorm.eval.datasets import KEYSETS, KleisterLayout, keyset_for
-from docnorm.eval.filings import align, filing_keys, normalise, normalise_entity
+from docnorm.eval.datasets import KleisterLayout, keyset_for
 from docnorm.extractors.rules.financial import extract_financial
+from docnorm.keysets.filings import SEC_FILINGS, align, filing_keys, normalise, normalise_entity
 from tests.conftest import ROOT, parse_file
 
 
@@ -28,12 +28,12 @@ def test_a_figure_matches_gold_to_the_digits_it_was_printed_with() -> None:
 
 
 def test_the_gold_keys_pick_the_key_set(tmp_path: Path) -> None:
-    assert keyset_for({"revenue", "entity_name"}).name == "sec-filings"
-    assert keyset_for({"party", "term"}).name == "kleister-nda"
+    assert keyset_for({"revenue", "entity_name"}) == ("financial_statement", SEC_FILINGS)
+    assert keyset_for({"party", "term"})[1].name == "kleister-nda"
     (tmp_path / "documents").mkdir()
     (tmp_path / "gold.tsv").write_text("a.html\tentity_name=X_Inc. revenue=5\n", encoding="utf-8")
     layout = KleisterLayout().bind(tmp_path)
-    assert layout.keyset is next(k for k in KEYSETS if k.name == "sec-filings")
+    assert (layout.doc_type, layout.keyset) == ("financial_statement", SEC_FILINGS)
     (doc,) = layout.load(tmp_path)
     assert doc.gold == {"entity_name": ["X_INC"], "revenue": ["5"]}
 

@@ -5,16 +5,30 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from docnorm.eval import ccda, cuad
+import pytest
+
 from docnorm.eval.datasets import KleisterLayout, keyset_for
+from docnorm.keysets import ccda, cuad
 from docnorm.schemas.contract import Clause, Contract
 from docnorm.schemas.evidence import Extracted
 
 
 def test_the_gold_keys_choose_the_family() -> None:
-    assert keyset_for({"party", "clause", "governing_law"}).name == "cuad"
-    assert keyset_for({"problem", "patient_name"}).name == "ccda-medical"
-    assert keyset_for({"medical_specialty"}).name == "clinical-notes"
+    assert keyset_for({"party", "clause", "governing_law"}) == ("contract", cuad.CUAD)
+    assert keyset_for({"problem", "patient_name"}) == ("medical_record", ccda.CCDA)
+    assert keyset_for({"medical_specialty"})[0] == "medical_record"
+    assert keyset_for({"medical_specialty"})[1].name == "clinical-notes"
+
+
+def test_only_the_registered_doc_types_key_families_are_known() -> None:
+    from docnorm.doctypes import REGISTRY, DocTypeRegistry
+    from docnorm.schemas.errors import ConfigError
+
+    contracts_only = DocTypeRegistry()
+    contracts_only.register(REGISTRY["contract"])
+    assert keyset_for({"party", "term"}, contracts_only)[1].name == "kleister-nda"
+    with pytest.raises(ConfigError, match="match no known key set"):
+        keyset_for({"problem", "patient_name"}, contracts_only)
 
 
 def test_a_classification_only_set_scores_no_fields(tmp_path: Path) -> None:

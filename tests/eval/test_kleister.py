@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from docnorm.eval.kleister import contract_keys, normalise, term_as_written
+from docnorm.keysets.kleister import contract_keys, normalise, term_as_written
 from docnorm.schemas import Contract, Evidence, Extracted, Party
 
 

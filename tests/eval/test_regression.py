@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from docnorm.eval import EvalReport, evaluate
 from docnorm.eval.metrics import combine_confusion
+from docnorm.eval.runner import EvalReport, evaluate
 from docnorm.settings import Settings
 from tests.conftest import CORPUS, ROOT
 

@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
+from docnorm.doctypes import REGISTRY
 from docnorm.extractors import Extraction
 from docnorm.schemas import Contract, DataError, ParsedDocument
 from docnorm.schemas.financial import FinancialStatement, StatementKind
 from docnorm.settings import Settings
-from docnorm.stages import make_extractor
+from docnorm.stages.extract import make_extractor
 from docnorm.testing import Faults, OpenAITestDouble
 from tests.conftest import EXAMPLES, ROOT, parse_file, parse_text
 
@@ -44,7 +45,7 @@ def _settings(double: OpenAITestDouble, tmp_path: Path, **overrides: Any) -> Set
 
 
 def _extract(settings: Settings, doc: ParsedDocument, doc_type: str = "contract") -> Extraction | DataError:
-    [result] = make_extractor(settings).extract_many([(doc, doc_type)])
+    [result] = make_extractor(settings, REGISTRY).extract_many([(doc, doc_type)])
     return result
 
 
@@ -87,7 +88,9 @@ def test_rate_limits_are_retried_after_the_servers_delay(double: OpenAITestDoubl
 def test_an_endpoint_that_keeps_failing_sends_each_document_to_review(double: OpenAITestDouble, tmp_path: Path) -> None:
     double.faults = Faults(server_errors=math.inf)
     doc = parse_file(CONTRACT)
-    results = make_extractor(_settings(double, tmp_path, llm_max_retries=1)).extract_many([(doc, "contract")] * 2)
+    results = make_extractor(_settings(double, tmp_path, llm_max_retries=1), REGISTRY).extract_many(
+        [(doc, "contract")] * 2
+    )
     assert [(r.stage, r.reason) for r in results if isinstance(r, DataError)] == [("extract", "llm_unavailable")] * 2
     assert "HTTP 500" in str(results[0])
     assert len(double.requests) == 4  # one try and one retry per document, then give up
@@ -252,4 +255,4 @@ def test_missing_model_settings_are_config_errors(tmp_path: Path) -> None:
     from docnorm.schemas import ConfigError
 
     with pytest.raises(ConfigError, match="DOCNORM_LLM_MODEL"):
-        make_extractor(Settings(extractor="llm", out_dir=tmp_path))
+        make_extractor(Settings(extractor="llm", out_dir=tmp_path), REGISTRY)

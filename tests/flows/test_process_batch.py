@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from docnorm.flows import RunSummary, process_batch
+from docnorm.flows import process_batch
+from docnorm.schemas.run import RunSummary
 from docnorm.sinks import ReviewItem
 from tests.conftest import EXAMPLES, ROOT
 

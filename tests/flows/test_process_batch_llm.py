@@ -73,18 +73,15 @@ def test_an_unreachable_endpoint_sends_documents_to_review_and_the_run_completes
 def test_llm_micro_batches_keep_four_waves_of_calls_in_flight(
     extractor: str, expected: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from datetime import UTC, datetime
 
+    from docnorm.doctypes import REGISTRY
     from docnorm.flows.process_batch import micro_batch_size
     from docnorm.settings import load_settings
-    from docnorm.stages import RunContext, make_extractor
+    from docnorm.stages.run import open_run
 
     with OpenAITestDouble() as double:
         _llm_env(monkeypatch, double)
         monkeypatch.setenv("DOCNORM_LLM_CONCURRENCY", "16")
         settings = load_settings(out_dir=tmp_path / "out", extractor=extractor, batch_size=8, parse_workers=0)
-        context = RunContext(settings, make_extractor(settings), "run-1", datetime.now(UTC))
-        try:
-            assert micro_batch_size(context) == expected
-        finally:
-            context.close()
+        with open_run(settings, REGISTRY, "run-1") as run:
+            assert micro_batch_size(run) == expected

@@ -12,7 +12,8 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pytest
 
-from docnorm.flows.process_batch import RunSummary, run_flow
+from docnorm.flows.process_batch import run_flow
+from docnorm.schemas.run import RunSummary
 from docnorm.settings import load_settings
 from tests.conftest import EXAMPLES
 
@@ -70,11 +71,11 @@ def test_a_micro_batch_the_runner_loses_goes_to_review_and_the_run_goes_on(
     real = module.prepare_documents
     calls = []
 
-    def lose_the_first(todo, settings, run_id):  # type: ignore[no-untyped-def]
+    def lose_the_first(todo, settings, registry, here):  # type: ignore[no-untyped-def]
         calls.append(len(todo))
         if len(calls) == 1:
             raise RuntimeError("worker lost")  # what a dead Dask worker or broken process pool looks like
-        return real(todo, settings, run_id)
+        return real(todo, settings, registry, here)
 
     monkeypatch.setattr(module, "prepare_documents", lose_the_first)
     summary, _ = _run(tmp_path, task_runner="threads")

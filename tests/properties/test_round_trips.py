@@ -22,10 +22,10 @@ from docnorm.extractors.text import parse_amount, parse_date
 from docnorm.parsers.intake import Intake
 from docnorm.parsers.unstructured_adapter import assemble
 from docnorm.schemas.documents import FileKind, ParsedDocument, SourceDocument
+from docnorm.schemas.tables import TableSpec
 from docnorm.sinks.parquet import write_file
 from docnorm.validators.options import ValidationOptions
 from docnorm.validators.provenance import PROVENANCE
-from docnorm.validators.tables import TableSpec
 
 # ---- offsets and evidence -------------------------------------------------------------------
 

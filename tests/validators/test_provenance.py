@@ -9,7 +9,8 @@ import pytest
 from docnorm.doctypes import REGISTRY
 from docnorm.schemas import Evidence, ParsedDocument
 from docnorm.settings import Settings
-from docnorm.stages import ExtractedDocument, validate_documents
+from docnorm.stages.documents import ExtractedDocument
+from docnorm.stages.validate import validate_documents
 from docnorm.validators import ValidationOptions
 from docnorm.validators.confidence import field_confidence
 from docnorm.validators.provenance import provenance_rows
@@ -68,9 +69,9 @@ def test_a_field_below_its_threshold_sends_the_document_to_review(tmp_path: Path
     extracted = [
         ExtractedDocument(doc, Classification(doc_type="contract", confidence=1.0), "contract", spec.rules(doc))
     ]
-    curated, _ = validate_documents(extracted, OPTIONS, thresholds={"*": 0.5})
+    curated, _ = validate_documents(extracted, OPTIONS, REGISTRY, thresholds={"*": 0.5})
     assert len(curated) == 1 and curated[0].provenance
-    _, stopped = validate_documents(extracted, OPTIONS, thresholds={"effective_date": 0.9})
+    _, stopped = validate_documents(extracted, OPTIONS, REGISTRY, thresholds={"effective_date": 0.9})
     [result] = stopped
     assert [(r.code, r.field) for r in result.reasons] == [("low_confidence", "contracts.0.effective_date")]
     assert "0.8" in result.reasons[0].message

@@ -1,7 +1,4 @@
-"""Evaluation against gold data: dataset layouts, per-key metrics, the eval runner."""
+"""Evaluation against gold data: dataset layouts (datasets), metrics (metrics), the runner (runner).
 
-from docnorm.eval.datasets import load_dataset
-from docnorm.eval.metrics import Score, Tally
-from docnorm.eval.runner import EvalReport, evaluate
-
-__all__ = ["EvalReport", "Score", "Tally", "evaluate", "load_dataset"]
+Import from the submodules; this package imports nothing, so no submodule waits on another.
+"""

@@ -10,8 +10,10 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from docnorm.doctypes import REGISTRY, DocTypeRegistry
 from docnorm.eval.fields import normalise_fields, normalise_value
-from docnorm.eval.keysets import KEYSETS, KeySet, keyset_for
+from docnorm.keysets.base import KeySet
+from docnorm.keysets.kleister import NDA
 from docnorm.schemas.errors import ConfigError
 from docnorm.validators.confidence import field_confidence
 from docnorm.validators.provenance import record_facts
@@ -70,25 +72,33 @@ class Layout(Protocol):
 class KleisterLayout:
     """``documents/`` + ``gold.tsv``: ``FILE<TAB>key=value key=value``, sets per key.
 
-    The keys say which dataset family it is (NDAs, SEC filings, ...): see KEYSETS.
+    The keys say which dataset family it is (NDAs, SEC filings, ...), among the families the
+    registered doc types declare (``DocTypeSpec.keysets``).
     """
 
     name: str = "kleister"
-    keyset: KeySet = KEYSETS[0]
+    doc_type: str = "contract"
+    keyset: KeySet = NDA
+    registry: DocTypeRegistry = REGISTRY
 
     def detect(self, folder: Path) -> bool:
+        """A gold.tsv beside a documents/ folder."""
         return (folder / "gold.tsv").is_file() and (folder / "documents").is_dir()
 
     def bind(self, folder: Path) -> KleisterLayout:
+        """This layout for the key family ``folder``'s gold.tsv uses."""
         rows = self._rows(folder)
         keys = {key for _, pairs in rows for key, _ in pairs}
-        return KleisterLayout(name=self.name, keyset=keyset_for(keys))
+        doc_type, keyset = keyset_for(keys, self.registry)
+        return KleisterLayout(name=self.name, doc_type=doc_type, keyset=keyset, registry=self.registry)
 
     @property
     def groups(self) -> dict[str, frozenset[str]]:
+        """The key family's groups."""
         return self.keyset.groups
 
     def load(self, folder: Path) -> list[GoldDocument]:
+        """Documents and gold, values normalised by the key family."""
         aliases = self.keyset.aliases(folder) if self.keyset.aliases else {}
         docs = []
         for filename, pairs in self._rows(folder):
@@ -96,9 +106,7 @@ class KleisterLayout:
             if not self.keyset.classification_only:
                 for key, value in pairs:
                     gold.setdefault(key, []).append(self.keyset.normalise(key, value))
-            docs.append(
-                GoldDocument(folder / "documents" / filename, self.keyset.doc_type, gold, aliases.get(filename, {}))
-            )
+            docs.append(GoldDocument(folder / "documents" / filename, self.doc_type, gold, aliases.get(filename, {})))
         return docs
 
     @staticmethod
@@ -112,7 +120,8 @@ class KleisterLayout:
         return rows
 
     def predicted(self, record: BaseModel | None, doc_type: str | None) -> Predicted:
-        if record is None or doc_type != self.keyset.doc_type or self.keyset.classification_only:
+        """The key family's values of a record of the dataset's doc type."""
+        if record is None or doc_type != self.doc_type or self.keyset.classification_only:
             return {}
         return {
             key: [(self.keyset.normalise(key, v), c) for v, c in values]
@@ -120,6 +129,7 @@ class KleisterLayout:
         }
 
     def align(self, key: str, value: str, doc: GoldDocument) -> str:
+        """The key family's alignment, then the dataset's alternative spellings."""
         gold = doc.gold.get(key, [])
         aligned = self.keyset.align(key, value, gold)
         return aligned if aligned in gold else doc.aliases.get(key, {}).get(aligned, aligned)
@@ -132,9 +142,11 @@ class DocnormLayout:
     name: str = "docnorm"
 
     def detect(self, folder: Path) -> bool:
+        """A gold.jsonl beside a documents/ folder."""
         return (folder / "gold.jsonl").is_file() and (folder / "documents").is_dir()
 
     def load(self, folder: Path) -> list[GoldDocument]:
+        """Documents and gold fields by dotted path."""
         docs = []
         for number, line in enumerate((folder / "gold.jsonl").read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
@@ -153,16 +165,20 @@ class DocnormLayout:
         return docs
 
     def bind(self, folder: Path) -> DocnormLayout:
+        """This layout (it scores whatever fields the gold names)."""
         return self
 
     @property
     def groups(self) -> dict[str, frozenset[str]]:
+        """No groups."""
         return {}
 
     def align(self, key: str, value: str, doc: GoldDocument) -> str:
+        """The value unchanged: dotted paths compare by normalised value."""
         return value
 
     def predicted(self, record: BaseModel | None, doc_type: str | None) -> Predicted:
+        """Every field of the record by dotted path, with its confidence."""
         out: Predicted = {}
         for fact in record_facts(record) if record is not None else []:
             confidence = field_confidence(fact.value, fact.evidence) if fact.evidence is not None else None
@@ -170,14 +186,21 @@ class DocnormLayout:
         return out
 
 
-LAYOUTS: list[Layout] = [KleisterLayout(), DocnormLayout()]
+def keyset_for(keys: set[str], registry: DocTypeRegistry = REGISTRY) -> tuple[str, KeySet]:
+    """The doc type and key family that annotate ``keys`` best; ConfigError when none shares a key."""
+    families = [(spec.name, keyset) for spec in registry for keyset in spec.keysets]
+    if families:
+        doc_type, best = max(families, key=lambda family: len(family[1].keys & keys))
+        if best.keys & keys:
+            return doc_type, best
+    raise ConfigError(f"gold.tsv keys match no known key set: {', '.join(sorted(keys)[:5])}")
 
 
-def load_dataset(folder: Path) -> tuple[Layout, list[GoldDocument]]:
+def load_dataset(folder: Path, registry: DocTypeRegistry = REGISTRY) -> tuple[Layout, list[GoldDocument]]:
     """Detect the layout of ``folder`` and load its gold; ConfigError when it is neither."""
     if not folder.is_dir():
         raise ConfigError(f"dataset folder not found: {folder}")
-    for layout in LAYOUTS:
+    for layout in (KleisterLayout(registry=registry), DocnormLayout()):
         if layout.detect(folder):
             layout = layout.bind(folder)
             docs = layout.load(folder)

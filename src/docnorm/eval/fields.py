@@ -7,35 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pydantic import BaseModel
-
-from docnorm.schemas.evidence import Extracted
-
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def flatten_record(record: BaseModel) -> dict[str, list[Any]]:
-    """Every leaf value of a record under its dotted path; list items collect under one path.
-
-    Extracted wrappers contribute their value; evidence is not a field.
-    """
-    out: dict[str, list[Any]] = {}
-    _walk(record, "", out)
-    return out
-
-
-def _walk(node: Any, path: str, out: dict[str, list[Any]]) -> None:
-    if isinstance(node, Extracted):
-        _walk(node.value, path, out)
-    elif isinstance(node, BaseModel):
-        for name in type(node).model_fields:
-            if name != "evidence":
-                _walk(getattr(node, name), f"{path}.{name}" if path else name, out)
-    elif isinstance(node, list):
-        for item in node:
-            _walk(item, path, out)
-    elif node is not None:
-        out.setdefault(path, []).append(node)
 
 
 def normalise_value(value: Any) -> str:

@@ -8,12 +8,14 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from docnorm.doctypes import REGISTRY, DocTypeRegistry
 from docnorm.eval.datasets import load_dataset
 from docnorm.eval.metrics import Calibration, CalibrationTally, Score, Tally
 from docnorm.parsers.discover import source_uri
 from docnorm.schemas.documents import Usage
 from docnorm.settings import Settings
-from docnorm.stages import extract_documents, make_extractor, parse_documents
+from docnorm.stages.extract import extract_documents, make_extractor
+from docnorm.stages.parse import parse_documents
 
 ProgressHook = Callable[[int, int], None]
 DEFAULT_THRESHOLD = 0.7
@@ -43,10 +45,16 @@ class EvalReport(BaseModel):
     """Confidence against correctness of every predicted value with a confidence."""
 
 
-def evaluate(folder: Path, settings: Settings, progress: ProgressHook | None = None, batch: int = 8) -> EvalReport:
+def evaluate(
+    folder: Path,
+    settings: Settings,
+    progress: ProgressHook | None = None,
+    batch: int = 8,
+    registry: DocTypeRegistry = REGISTRY,
+) -> EvalReport:
     """Score ``settings.extractor`` on the dataset in ``folder``."""
-    layout, docs = load_dataset(folder)
-    extractor = make_extractor(settings)
+    layout, docs = load_dataset(folder, registry)
+    extractor = make_extractor(settings, registry)
     # Only what the dataset annotates is scored: a field nobody labelled is not a false positive.
     annotated = {key for doc in docs for key in doc.gold}
     tally = Tally()
@@ -58,7 +66,7 @@ def evaluate(folder: Path, settings: Settings, progress: ProgressHook | None = N
     for start in range(0, len(docs), batch):
         chunk = docs[start : start + batch]
         parsed, stopped = parse_documents([d.path for d in chunk], settings)
-        extracted, unclassified = extract_documents(parsed, settings, extractor)
+        extracted, unclassified = extract_documents(parsed, settings, extractor, registry)
         by_uri = {e.parsed.source.source_uri: e for e in extracted}
         usage = sum((e.usage for e in extracted if e.usage), usage)
         reasons.update(r.reasons[0].code for r in [*stopped, *unclassified] if r.reasons)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 import pycountry
@@ -54,7 +54,8 @@ def parse_date(text: str) -> date | None:
     cleaned = re.sub(r"\b(?:day\s+)?of\b", " ", cleaned)
     cleaned = re.sub(r",(?=\d)", ", ", cleaned)
     try:
-        return date_parser.parse(cleaned, dayfirst=False, fuzzy=False).date()
+        parsed: datetime = date_parser.parse(cleaned, dayfirst=False, fuzzy=False)
+        return parsed.date()
     except (ValueError, OverflowError):
         return None
 

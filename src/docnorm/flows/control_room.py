@@ -9,7 +9,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from prefect.artifacts import (
@@ -20,9 +20,7 @@ from prefect.artifacts import (
 )
 
 from docnorm.schemas.documents import DocumentResult, Outcome, Usage
-
-if TYPE_CHECKING:
-    from docnorm.flows.process_batch import RunSummary
+from docnorm.schemas.run import RunSummary
 
 OUTCOMES = tuple(outcome.value for outcome in Outcome)
 SLOWEST = 10
@@ -43,6 +41,7 @@ class ProgressBoard:
         self._id = created
 
     def advance(self, documents: int) -> None:
+        """Count ``documents`` more as done."""
         self.done += documents
         if self.total:
             update_progress_artifact(self._id, progress=round(100.0 * self.done / self.total, 1))
@@ -56,6 +55,7 @@ class SlowestDocuments:
         self._heap: list[tuple[float, str]] = []
 
     def add(self, seconds_by_doc: Mapping[str, float]) -> None:
+        """Consider the parse times of another micro-batch."""
         for doc_id, seconds in seconds_by_doc.items():
             heapq.heappush(self._heap, (seconds, doc_id))
             if len(self._heap) > self._keep:
@@ -67,6 +67,7 @@ class SlowestDocuments:
 
 
 def usage_of(results: Sequence[DocumentResult]) -> Usage:
+    """LLM calls, tokens and cost summed over ``results``."""
     return sum((r.usage for r in results if r.usage is not None), Usage())
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
-from docnorm.eval import EvalReport
-from docnorm.eval import evaluate as evaluate_dataset
+from docnorm.eval.runner import EvalReport
+from docnorm.eval.runner import evaluate as evaluate_dataset
 from docnorm.settings import load_settings
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Sequence
@@ -15,77 +14,57 @@ from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
-from pydantic import BaseModel
 
 from docnorm import progress
+from docnorm.doctypes import REGISTRY, DocTypeRegistry
 from docnorm.flows import control_room
+from docnorm.flows.clock import RunClock
 from docnorm.flows.control_room import ProgressBoard, SlowestDocuments, usage_of
 from docnorm.flows.runners import build_task_runner, given_settings, giving_settings
 from docnorm.parsers import check_parser_environment
 from docnorm.parsers.discover import discover, source_uri
 from docnorm.parsers.remote import FETCHED
 from docnorm.review_queue import ReviewQueue
-from docnorm.schemas.documents import DocumentResult, Outcome, Reason, Stage, Usage
+from docnorm.schemas.documents import DocumentResult, Outcome, Reason, Stage
+from docnorm.schemas.run import Manifest, RunSummary, manifest_entries
 from docnorm.settings import Settings, load_settings
-from docnorm.sinks import Manifest, manifest_entries, write_manifest
-from docnorm.stages import (
-    CuratedDocument,
-    ExtractedDocument,
-    Planned,
-    Prepared,
-    RunContext,
-    make_extractor,
-    plan_inputs,
-    prepare_documents,
-    route_documents,
-    validate_documents,
-)
+from docnorm.sinks import write_manifest
+from docnorm.stages.documents import CuratedDocument, ExtractedDocument, Planned, Prepared
+from docnorm.stages.parse import plan_inputs
+from docnorm.stages.prepare import InProcess, prepare_documents
+from docnorm.stages.route import route_documents
+from docnorm.stages.run import Run, open_run
+from docnorm.stages.validate import validate_documents
 
 # Stage tasks take in-memory documents and sinks: never hash them for a cache key, never persist them.
 
 T = TypeVar("T")
 
 
-class RunSummary(BaseModel):
-    """What a run did, for the CLI and for callers of the flow."""
-
-    run_id: str
-    out_dir: str
-    manifest: str
-    review_url: str
-    counts: dict[str, int]
-    """Documents per outcome (curated, review, skipped)."""
-    by_type: dict[str, dict[str, int]]
-    """Documents per doc type ('unknown' when unclassified), then per outcome."""
-    usage: Usage
-    """LLM calls, tokens and cost of the run (zeros for the rules extractor)."""
-    stage_seconds: dict[str, float] = {}
-    """Time inside each stage, summed over micro-batches (parse and extract overlap validate and route)."""
-    results: list[DocumentResult]
-
-
 @task(name="prepare", cache_policy=NO_CACHE, persist_result=False)
-def prepare_task(todo: Sequence[Planned], settings: Settings, run_id: str) -> Prepared:
+def prepare_task(
+    todo: Sequence[Planned], settings: Settings, registry: DocTypeRegistry, here: InProcess | None
+) -> Prepared:
     """Parse, classify and extract a micro-batch, on whichever task runner the flow has."""
-    return prepare_documents(todo, settings, run_id)
+    return prepare_documents(todo, settings, registry, here)
 
 
 @task(name="validate", cache_policy=NO_CACHE, persist_result=False)
 def validate_task(
-    documents: Sequence[ExtractedDocument], context: RunContext
+    documents: Sequence[ExtractedDocument], run: Run, clock: RunClock
 ) -> tuple[list[CuratedDocument], list[DocumentResult]]:
     """Check a micro-batch's rows against its tables' pandera models."""
-    with context.timed("validate"):
-        return validate_documents(documents, context.options, context.registry, context.settings.confidence_thresholds)
+    with clock.timed("validate"):
+        return validate_documents(documents, run.options, run.registry, run.settings.confidence_thresholds)
 
 
 @task(name="route", cache_policy=NO_CACHE, persist_result=False)
 def route_task(
-    context: RunContext, part: str, curated: Sequence[CuratedDocument], stopped: Sequence[DocumentResult]
+    run: Run, clock: RunClock, part: str, curated: Sequence[CuratedDocument], stopped: Sequence[DocumentResult]
 ) -> list[DocumentResult]:
     """Write curated rows and review items of a micro-batch."""
-    with context.timed("route"):
-        return route_documents(context, part, curated, stopped)
+    with clock.timed("route"):
+        return route_documents(run, part, curated, stopped)
 
 
 def run_name() -> str:
@@ -134,28 +113,25 @@ def run_flow(inputs: Sequence[str], settings: Settings) -> RunSummary:
         )
 
 
-def run_pipeline(inputs: Sequence[str], settings: Settings) -> RunSummary:
+def run_pipeline(inputs: Sequence[str], settings: Settings, registry: DocTypeRegistry = REGISTRY) -> RunSummary:
     """The body of ``process_batch``: must run inside a flow (tasks need a flow run)."""
     logger = get_run_logger()
     check_parser_environment()
     found = discover(inputs, fetch_into=settings.out_dir / FETCHED)
-    paths = found.files
     context_of_flow = FlowRunContext.get()
     run_id = str(context_of_flow.flow_run.id) if context_of_flow and context_of_flow.flow_run else uuid.uuid4().hex
-    started = datetime.now(UTC)
-    context = RunContext(settings, make_extractor(settings), run_id, started)
-    results: list[DocumentResult] = []
+    clock = RunClock()
     slowest = SlowestDocuments()
-    try:
+    with open_run(settings, registry, run_id) as run:
         # Identify every file once, up front: a re-run of an unchanged corpus starts no task at all.
-        todo, not_processed = plan_inputs(paths, context.done_before)
+        todo, not_processed = plan_inputs(found.files, run.done_before)
         not_processed = [*found.stopped, *not_processed]
         logger.info(
             "run %s: %d document(s) to process in micro-batches of %d on the %s task runner; %d entr(ies) skipped "
             "or refused",
             run_id,
             len(todo),
-            micro_batch_size(context),
+            micro_batch_size(run),
             settings.task_runner,
             len(not_processed),
         )
@@ -164,13 +140,11 @@ def run_pipeline(inputs: Sequence[str], settings: Settings) -> RunSummary:
         results = not_processed
         if any(r.outcome is Outcome.REVIEW for r in not_processed):
             results = route_task.with_options(task_run_name="route-not-processed")(
-                opaque(context), f"{run_id[:8]}-entries", [], opaque(not_processed)
+                opaque(run), opaque(clock), f"{run_id[:8]}-entries", [], opaque(not_processed)
             )
-        results += _batches(context, todo, board, slowest)
-    finally:
-        context.close()
-    summary = _summary(context, results, {stage: round(seconds, 3) for stage, seconds in context.stage_seconds.items()})
-    backlog = ReviewQueue(context.engine, context.options).backlog()  # the run's engine: already migrated
+        results += _batches(run, clock, todo, board, slowest)
+        summary = _summary(run, clock, results)
+        backlog = ReviewQueue(run.engine, run.options, run.registry).backlog()
     control_room.publish(summary, backlog, slowest.slowest())
     if context_of_flow and context_of_flow.flow_run:
         control_room.tag_run(context_of_flow.flow_run.id, context_of_flow.flow_run.tags, summary.by_type)
@@ -178,39 +152,45 @@ def run_pipeline(inputs: Sequence[str], settings: Settings) -> RunSummary:
     return summary
 
 
-def micro_batch_size(context: RunContext) -> int:
+def micro_batch_size(run: Run) -> int:
     """Documents per micro-batch: DOCNORM_BATCH_SIZE, but an LLM extractor gets at least four waves of
     DOCNORM_LLM_CONCURRENCY calls per batch, so calls stay in flight while a batch is written."""
-    settings = context.settings
-    if context.extractor.cpu_bound:
+    settings = run.settings
+    if run.extractor.cpu_bound:
         return settings.batch_size
     return max(settings.batch_size, 4 * settings.llm_concurrency)
 
 
 def _batches(
-    context: RunContext, todo: Sequence[Planned], board: ProgressBoard, slowest: SlowestDocuments
+    run: Run, clock: RunClock, todo: Sequence[Planned], board: ProgressBoard, slowest: SlowestDocuments
 ) -> list[DocumentResult]:
     """Micro-batches are prepared on the task runner, up to DOCNORM_BATCHES_IN_FLIGHT at once, and
     validated and written here, in order: the review queue and the curated tables have one writer."""
+    settings = run.settings
     results: list[DocumentResult] = []
-    size = micro_batch_size(context)
-    shared = opaque(context)
+    size = micro_batch_size(run)
+    # On the threads runner a micro-batch is prepared in this process, with the run's worker pool and
+    # extractor; elsewhere (process pool, Dask) it builds its own from the settings.
+    here = opaque(run.in_process()) if settings.task_runner == "threads" else None
     in_flight: deque[tuple[int, Sequence[Planned], PrefectFuture[Prepared]]] = deque()
 
     def finish() -> None:
         number, chunk, future = in_flight.popleft()
-        waiting = time.perf_counter()
-        prepared = _prepared_or_lost(future, chunk, context.settings.task_runner)
-        context.waited_seconds += time.perf_counter() - waiting
-        context.add_seconds(prepared.stage_seconds)
+        with clock.waiting():
+            prepared = _prepared_or_lost(future, chunk, settings.task_runner)
+        clock.add_seconds(prepared.stage_seconds)
         slowest.add(prepared.doc_seconds)
         name = f"batch-{number}-{len(chunk)}-docs"
-        with context.orchestrating(bodies=("validate", "route")):
+        with clock.orchestrating(bodies=("validate", "route")):
             curated, failed = validate_task.with_options(task_run_name=f"validate-{name}")(
-                opaque(prepared.extracted), shared
+                opaque(prepared.extracted), opaque(run), opaque(clock)
             )
             routed = route_task.with_options(task_run_name=f"route-{name}")(
-                shared, f"{context.run_id[:8]}-{number:05d}", opaque(curated), opaque([*prepared.stopped, *failed])
+                opaque(run),
+                opaque(clock),
+                f"{run.run_id[:8]}-{number:05d}",
+                opaque(curated),
+                opaque([*prepared.stopped, *failed]),
             )
             board.advance(len(chunk))
         results.extend(routed)
@@ -220,9 +200,9 @@ def _batches(
         chunk = list(todo[start : start + size])
         prepare = prepare_task.with_options(task_run_name=f"prepare-batch-{number}-{len(chunk)}-docs")
         # Not quoted: a chunk is only paths and ids, and prefect-dask would pass the quote on unopened.
-        with context.orchestrating():
-            in_flight.append((number, chunk, prepare.submit(chunk, context.settings, context.run_id)))
-        if len(in_flight) >= context.settings.batches_in_flight:
+        with clock.orchestrating():
+            in_flight.append((number, chunk, prepare.submit(chunk, settings, run.registry, here)))
+        if len(in_flight) >= settings.batches_in_flight:
             finish()
     while in_flight:
         finish()
@@ -253,23 +233,25 @@ def opaque(value: T) -> T:
     return cast(T, quote(value))
 
 
-def _summary(context: RunContext, results: list[DocumentResult], stage_seconds: dict[str, float]) -> RunSummary:
-    settings = context.settings
-    manifest_path = settings.out_dir / "runs" / f"{context.run_id}.json"
+def _summary(run: Run, clock: RunClock, results: list[DocumentResult]) -> RunSummary:
+    settings = run.settings
+    stage_seconds = {stage: round(seconds, 3) for stage, seconds in clock.stage_seconds.items()}
+    manifest_path = settings.out_dir / "runs" / f"{run.run_id}.json"
+    usage = usage_of(results)
     write_manifest(
         manifest_path,
         Manifest(
-            run_id=context.run_id,
-            started_at=context.started_at,
+            run_id=run.run_id,
+            started_at=run.started_at,
             finished_at=datetime.now(UTC),
-            fingerprint=context.fingerprint,
-            extractor=context.extractor.name,
-            model=context.extractor.model,
-            prompt_version=context.extractor.prompt_version,
-            usage=usage_of(results),
+            fingerprint=run.fingerprint,
+            extractor=run.extractor.name,
+            model=run.extractor.model,
+            prompt_version=run.extractor.prompt_version,
+            usage=usage,
             stage_seconds=stage_seconds,
-            waited_seconds=round(context.waited_seconds, 3),
-            orchestration_seconds=round(context.orchestration_seconds, 3),
+            waited_seconds=round(clock.waited_seconds, 3),
+            orchestration_seconds=round(clock.orchestration_seconds, 3),
             out_dir=str(settings.out_dir),
             inputs=manifest_entries(results),
         ),
@@ -278,13 +260,13 @@ def _summary(context: RunContext, results: list[DocumentResult], stage_seconds: 
     for result in results:
         by_type.setdefault(result.doc_type or "unknown", Counter())[result.outcome.value] += 1
     return RunSummary(
-        run_id=context.run_id,
+        run_id=run.run_id,
         out_dir=str(settings.out_dir),
         manifest=str(manifest_path),
         review_url=settings.review_database_url,
         counts=dict(Counter(r.outcome.value for r in results)),
         by_type={doc_type: dict(counts) for doc_type, counts in sorted(by_type.items())},
-        usage=usage_of(results),
+        usage=usage,
         stage_seconds=stage_seconds,
         results=results,
     )

@@ -10,6 +10,7 @@ from prefect.context import FlowRunContext
 
 from docnorm.review_queue import ReviewQueue
 from docnorm.settings import load_settings
+from docnorm.sinks import open_store
 from docnorm.validators.options import ValidationOptions
 
 
@@ -21,11 +22,12 @@ def review_sync(out_dir: str | None = None) -> list[int]:
         out_dir: Output folder (curated/ and review.db); default from DOCNORM_OUT_DIR (out).
     """
     settings = load_settings(out_dir=out_dir)
-    queue = ReviewQueue.open(settings.review_database_url, ValidationOptions(settings.balance_tolerance))
     context = FlowRunContext.get()
     run_id = str(context.flow_run.id) if context and context.flow_run else uuid.uuid4().hex
-    synced = queue.sync(settings.out_dir, run_id)
-    backlog = queue.backlog()
+    with open_store(settings, run_id) as store:
+        queue = ReviewQueue(store.engine, ValidationOptions(settings.balance_tolerance))
+        synced = queue.sync(store.writer)
+        backlog = queue.backlog()
     create_table_artifact(
         key="docnorm-review-backlog",
         table=backlog["by_stage_and_type"] or [{"stage": "-", "doc_type": "-", "pending": 0}],

@@ -108,4 +108,4 @@ def _centre_in(element: Any, box: Box) -> bool:
     ys = [p[1] for p in coordinates.points]
     x, y = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
     x0, top, x1, bottom = box
-    return x0 <= x <= x1 and top <= y <= bottom
+    return bool(x0 <= x <= x1 and top <= y <= bottom)

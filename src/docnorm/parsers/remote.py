@@ -11,8 +11,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from docnorm.files import private_folder
 from docnorm.schemas.errors import ConfigError
-from docnorm.sinks.parquet import private_folder
 
 FETCHED = ".docnorm-fetched"
 """The folder (under the output folder) that mirrors remote inputs as <protocol>/<path>."""
@@ -69,7 +69,7 @@ def fetch(url: str, into: Path) -> Path:
         fs.get_file(remote, str(partial))
         partial.chmod(0o600)
         os.replace(partial, local)
-    return local_root / path.lstrip("/")
+    return Path(local_root) / str(path).lstrip("/")
 
 
 def _scheme(url: str) -> str:

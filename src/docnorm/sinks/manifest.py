@@ -1,53 +1,12 @@
-"""The run manifest: every input, where it ended, and why."""
+"""The run manifest on disk: written atomically, owner-only."""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 
-from pydantic import BaseModel
-
-from docnorm.schemas.documents import DocumentResult, Usage
-
-
-class ManifestEntry(BaseModel):
-    """One input file's fate (no extracted values: the manifest is safe to share)."""
-
-    source_uri: str
-    doc_id: str | None
-    doc_type: str | None
-    outcome: str
-    stage: str | None
-    reasons: list[str]
-    usage: Usage | None = None
-
-
-class Manifest(BaseModel):
-    """What a run did."""
-
-    run_id: str
-    started_at: datetime
-    finished_at: datetime
-    fingerprint: str
-    extractor: str
-    model: str | None
-    prompt_version: str | None
-    usage: Usage
-    """LLM calls, tokens and cost of the whole run."""
-    stage_seconds: dict[str, float]
-    """Wall time inside each stage, summed over micro-batches (parse and extract run on the task runner,
-    overlapping validate and route, so the sum can exceed the run's wall time)."""
-    orchestration_seconds: float = 0.0
-    """Time the flow's process spent in Prefect's machinery for the micro-batches (task runs of validate
-    and route, submissions, progress updates), outside the stage bodies."""
-    waited_seconds: float = 0.0
-    """Time the flow's process waited for micro-batches from the task runner: with validate and route,
-    the flow's own critical path."""
-    out_dir: str
-    inputs: list[ManifestEntry]
+from docnorm.schemas.run import Manifest
 
 
 def write_manifest(path: Path, manifest: Manifest) -> Path:
@@ -58,19 +17,3 @@ def write_manifest(path: Path, manifest: Manifest) -> Path:
     temporary.chmod(0o600)  # source paths can name people
     os.replace(temporary, path)
     return path
-
-
-def manifest_entries(results: Sequence[DocumentResult]) -> list[ManifestEntry]:
-    """Entries for each result, reasons as ``code`` or ``code@field``."""
-    return [
-        ManifestEntry(
-            source_uri=r.source_uri,
-            doc_id=r.doc_id,
-            doc_type=r.doc_type,
-            outcome=r.outcome.value,
-            stage=r.stage.value if r.stage else None,
-            reasons=[f"{reason.code}@{reason.field}" if reason.field else reason.code for reason in r.reasons],
-            usage=r.usage,
-        )
-        for r in results
-    ]

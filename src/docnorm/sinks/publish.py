@@ -23,8 +23,8 @@ from typing import IO
 from sqlalchemy import JSON, DateTime, Engine, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from docnorm.files import private_folder
 from docnorm.sinks.database import Base
-from docnorm.sinks.parquet import private_folder
 
 STAGING = ".staging"
 

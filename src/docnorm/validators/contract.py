@@ -5,9 +5,9 @@ from __future__ import annotations
 import pyarrow as pa
 
 from docnorm.schemas.contract import Contract
+from docnorm.schemas.tables import MONEY, Column, Row, TableSpec, quote_of, value_of
 from docnorm.validators import checks
 from docnorm.validators.options import ValidationOptions
-from docnorm.validators.tables import MONEY, Column, Row, TableSpec, quote_of, value_of
 
 
 def contract_tables(options: ValidationOptions) -> list[TableSpec]:

@@ -10,9 +10,9 @@ import pandera.pandas as pa_checks
 import pyarrow as pa
 
 from docnorm.schemas.financial import FinancialStatement, LineItem, StatementKind
+from docnorm.schemas.tables import MONEY, Column, Row, TableSpec, quote_of, value_of
 from docnorm.validators import checks
 from docnorm.validators.options import ValidationOptions
-from docnorm.validators.tables import MONEY, Column, Row, TableSpec, quote_of, value_of
 
 _TOTALS = {
     "total_assets": "Assets",
@@ -75,7 +75,7 @@ def financial_tables(options: ValidationOptions) -> list[TableSpec]:
 
 
 def _balances(tolerance: float) -> pa_checks.Check:
-    """assets = liabilities + equity (noncontrolling interests included) or = the grand total line."""
+    """Assets = liabilities + equity (noncontrolling interests included) or = the grand total line."""
 
     def check(df: pd.DataFrame) -> pd.Series:
         is_balance_sheet = df["statement_kind"] == StatementKind.BALANCE_SHEET.value

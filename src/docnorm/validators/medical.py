@@ -5,9 +5,9 @@ from __future__ import annotations
 import pyarrow as pa
 
 from docnorm.schemas.medical import MedicalRecord
+from docnorm.schemas.tables import Column, Row, TableSpec, quote_of, value_of
 from docnorm.validators import checks
 from docnorm.validators.options import ValidationOptions
-from docnorm.validators.tables import Column, Row, TableSpec, quote_of, value_of
 
 
 def medical_tables(options: ValidationOptions) -> list[TableSpec]:

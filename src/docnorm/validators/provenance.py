@@ -10,8 +10,8 @@ import pyarrow as pa
 from pydantic import BaseModel
 
 from docnorm.schemas.evidence import Evidence, Extracted
+from docnorm.schemas.tables import Column, Row, TableSpec
 from docnorm.validators.confidence import field_confidence
-from docnorm.validators.tables import Column, Row, TableSpec
 
 
 @dataclass(frozen=True)

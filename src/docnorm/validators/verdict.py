@@ -9,7 +9,7 @@ import pandas as pd
 import pandera.errors
 
 from docnorm.schemas.documents import Reason
-from docnorm.validators.tables import Row, TableSpec
+from docnorm.schemas.tables import Row, TableSpec
 
 _MAX_LINES = 10
 

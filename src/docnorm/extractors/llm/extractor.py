@@ -169,7 +169,7 @@ class LLMExtractor:
 
 @functools.cache
 def _wrapped(model: type[BaseModel]) -> type[BaseModel]:
-    """instructor's ResponseSchema subclass of ``model``, made once.
+    """Instructor's ResponseSchema subclass of ``model``, made once.
 
     instructor wraps a plain model anew on every call, which defeats its own schema cache and
     costs ~17 ms of CPU per call; wrapping once keeps the client fast at high concurrency.

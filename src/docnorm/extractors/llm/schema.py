@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, create_model
 
 from docnorm.extractors.llm.grounding import Grounder, value_in_quote
 from docnorm.schemas.evidence import Extracted
+from docnorm.schemas.records import extracted_type, strip_optional
 
 QUOTE_HELP = "The exact text in the document this value was read from, copied character for character."
 
@@ -63,14 +64,6 @@ def _convert(annotation: Any) -> Any:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return response_model(annotation)
     return annotation
-
-
-def extracted_type(annotation: Any) -> Any | None:
-    """T when ``annotation`` is Extracted[T], else None."""
-    metadata = getattr(annotation, "__pydantic_generic_metadata__", None)
-    if metadata and metadata.get("origin") is Extracted and metadata.get("args"):
-        return metadata["args"][0]
-    return None
 
 
 @dataclass
@@ -171,17 +164,10 @@ def _list_arg(annotation: Any) -> Any:
     return get_args(annotation)[0] if get_origin(annotation) is list else Any
 
 
-def strip_optional(annotation: Any) -> Any:
-    """X for ``X | None``; anything else unchanged."""
-    if get_origin(annotation) in (Union, types.UnionType):
-        args = [a for a in get_args(annotation) if a is not type(None)]
-        return args[0] if len(args) == 1 else annotation
-    return annotation
-
-
 def to_answer(record: BaseModel) -> dict[str, Any]:
     """A record as the LLM would answer it (value + quote): the test double's answer format."""
-    return _answer(record)
+    answer: dict[str, Any] = _answer(record)
+    return answer
 
 
 def _answer(node: Any) -> Any:

@@ -1,0 +1,1 @@
+"""Rules extractors: deterministic, offline extraction, one module per kind of document."""

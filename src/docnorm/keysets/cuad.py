@@ -15,6 +15,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel
 
+from docnorm.keysets.base import KeySet
 from docnorm.schemas.contract import Contract
 from docnorm.schemas.evidence import Extracted
 from docnorm.validators.confidence import field_confidence
@@ -80,3 +81,6 @@ def contract_keys(record: BaseModel) -> dict[str, list[tuple[str, float]]]:
     if record.clauses:
         keys["clause"] = [(c.kind, field_confidence(c.kind, c.evidence)) for c in record.clauses]
     return keys
+
+
+CUAD = KeySet("cuad", KEYS, contract_keys, normalise, align, groups=GROUPS)

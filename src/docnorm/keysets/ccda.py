@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from docnorm.keysets.base import KeySet
 from docnorm.schemas.medical import MedicalRecord
 from docnorm.validators.confidence import field_confidence
 
@@ -76,3 +77,6 @@ def medical_keys(record: BaseModel) -> dict[str, list[tuple[str, float]]]:
         if items:
             keys[key] = [(text, field_confidence(text, evidence)) for text, evidence in items]
     return keys
+
+
+CCDA = KeySet("ccda-medical", KEYS, medical_keys, normalise, aliases=aliases)

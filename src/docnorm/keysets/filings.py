@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from docnorm.keysets.base import KeySet
 from docnorm.schemas.evidence import Extracted
 from docnorm.schemas.financial import FinancialStatement, LineItem, StatementKind
 from docnorm.validators.confidence import field_confidence
@@ -120,3 +121,12 @@ def _headline(record: FinancialStatement, kind: StatementKind, concept: str) -> 
 def _printed_unit(value: Decimal) -> Decimal:
     exponent = value.as_tuple().exponent
     return Decimal(1).scaleb(exponent) if isinstance(exponent, int) and exponent < 0 else Decimal(1)
+
+
+SEC_FILINGS = KeySet(
+    "sec-filings",
+    frozenset({"entity_name", "document_type", "period_end", "currency", *FIGURES}),
+    filing_keys,
+    normalise,
+    align,
+)

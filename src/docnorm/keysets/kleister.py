@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from docnorm.extractors.text import duration_count
+from docnorm.keysets.base import KeySet
 from docnorm.schemas.contract import Contract
 from docnorm.schemas.evidence import Extracted
 from docnorm.validators.confidence import field_confidence
@@ -73,3 +74,12 @@ def term_as_written(quote: str) -> str | None:
     if not unit or count is None:
         return None
     return f"{count}_{unit.group(1).lower()}s"
+
+
+def _normalise_key(key: str, value: str) -> str:
+    return normalise(value)
+
+
+NDA = KeySet(
+    "kleister-nda", frozenset({"party", "effective_date", "jurisdiction", "term"}), contract_keys, _normalise_key
+)
