@@ -15,7 +15,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: help install demo test lint format typecheck examples gold eval bench clean
+.PHONY: help install demo test check lint format typecheck contracts examples gold eval bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,8 +43,13 @@ format: install ## apply ruff formatting and safe fixes
 	.venv/bin/ruff check --fix src tests scripts benchmarks
 	.venv/bin/ruff format src tests scripts benchmarks
 
-typecheck: install ## mypy over the package
+typecheck: install ## mypy over the package (strict settings in pyproject.toml)
 	.venv/bin/mypy src
+
+contracts: install ## import-linter: the layers in docs/architecture.md hold, no import cycles
+	.venv/bin/lint-imports --no-cache
+
+check: lint typecheck contracts ## everything CI checks before the tests
 
 examples: install ## regenerate examples/inbox reproducibly
 	$(PY) scripts/make_examples.py

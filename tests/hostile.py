@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pypdf import PdfWriter
 
+from docnorm.parsers.ocr import tesseract
 from tests.conftest import EXAMPLES
 
 PROCESSED = frozenset({"curated", "review"})
@@ -110,7 +111,10 @@ def build(inbox: Path, outside: Path, *, bomb_bytes: int) -> dict[str, Expect]:
     write("encrypted.pdf", blank_pdf(1, password="secret"), _review("encrypted"))
     write("thousands-of-pages.pdf", blank_pdf(3000), _review("too_many_pages"))
     write("blank-page.pdf", blank_pdf(1), _review("no_text_layer"))
-    write("scan.pdf", image_only_pdf(_NOTE.splitlines()), Expect(PROCESSED))
+    # Read by OCR where tesseract is installed; elsewhere it must go to review saying how to get OCR
+    # (tests/parsers/test_ocr.py checks the OCR itself, and skips without tesseract).
+    scan = Expect(PROCESSED) if tesseract() is not None else Expect(frozenset({"review"}), "no_text_layer")
+    write("scan.pdf", image_only_pdf(_NOTE.splitlines()), scan)
     write("a-pdf-named.txt", (EXAMPLES / "master-services-agreement.pdf").read_bytes(), Expect(frozenset({"curated"})))
     write("a-docx-named.pdf", (EXAMPLES / "non-disclosure-agreement.docx").read_bytes(), Expect(frozenset({"curated"})))
     write("random-bytes.pdf", rng.randbytes(200_000), _review("unsupported_type"))

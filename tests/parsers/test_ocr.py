@@ -21,7 +21,9 @@ def scan(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.skipif(tesseract() is None, reason="tesseract-ocr is not installed (.ci/run installs it)")
+@pytest.mark.skipif(
+    tesseract() is None, reason="OCR needs tesseract: apt-get install tesseract-ocr (.ci/run installs it)"
+)
 def test_a_scan_is_read_by_ocr_with_page_numbers(scan: Path) -> None:
     parsed = parse(intake(scan, document_id(scan), LIMITS), ocr_pages=LIMITS.ocr_pages)
     assert "Metformin 500 mg" in parsed.text
