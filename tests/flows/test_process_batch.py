@@ -102,8 +102,8 @@ def test_every_curated_record_has_field_provenance_and_the_readme_query_works(
     provenance = _table(out, "field_provenance")
     curated_ids = {r.doc_id for r in summary.results if r.outcome.value == "curated"}
     assert set(provenance.column("doc_id").to_pylist()) == curated_ids
-    readme = (ROOT / "README.md").read_text()
-    query = readme.split("```sql provenance")[1].split("```")[0].replace("out/", f"{out}/")
+    outputs = (ROOT / "docs" / "outputs.md").read_text()
+    query = outputs.split("```sql provenance")[1].split("```")[0].replace("out/", f"{out}/")
     with duckdb.connect() as con:
         rows = con.execute(query).fetchall()
     assert rows and rows[0][0] == "Revenue 12,400" and rows[0][1] == 1

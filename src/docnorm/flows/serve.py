@@ -59,7 +59,7 @@ def deployments(settings: Settings) -> list[RunnerDeployment]:
 EPHEMERAL_WARNING = (
     "PREFECT_API_URL is not set: serving against Prefect's ephemeral API, which does not fire schedules "
     "(the nightly batch, the drop-folder poll, review sync). Runs started by hand or by `docnorm watch "
-    "--deployment` work. For schedules, start `prefect server start` and set PREFECT_API_URL (README)."
+    "--deployment` work. For schedules, start `prefect server start` and set PREFECT_API_URL (docs/operations.md)."
 )
 
 
