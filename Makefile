@@ -15,7 +15,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: help install demo test check lint format typecheck contracts examples gold eval bench clean
+.PHONY: help install demo test check lint format typecheck contracts examples gold eval calibrate bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,8 +57,11 @@ examples: install ## regenerate examples/inbox reproducibly
 gold: install ## regenerate the synthetic gold sets in examples/gold
 	$(PY) scripts/make_gold.py
 
-eval: install ## score the rules extractor on every dev gold set (benchmarks/eval_report.py)
+eval: install ## score the rules extractor on every dev gold set (EVAL_ARGS="--update [--allow-lower REASON]")
 	$(PY) benchmarks/eval_report.py $(EVAL_ARGS)
+
+calibrate: install ## fit the confidence calibrators on the dev gold (src/docnorm/validators/calibrator.json)
+	$(PY) scripts/calibrate.py
 
 bench: install ## benchmark docnorm against its floor (benchmarks/bench.py; BENCH_ARGS="--docs N --json FILE")
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)

@@ -172,10 +172,13 @@ def eval_(
 ) -> None:
     """Score extraction on gold DATASETS: per-key and micro precision / recall / F1, and classification.
 
-    Runs intake, parsing, classification and extraction on every document and compares
-    with the gold (Kleister rules for gold.tsv: upper-cased values, sets per key). With
-    several datasets, classification is also reported over all of them together.
+    Runs intake, parsing, classification, extraction and validation on every document and
+    compares with the gold (for Kleister NDA, the dataset's own metric: upper-cased values,
+    sets per key). Calibration is measured out of fold, classification k-fold; with several
+    datasets, classification is also reported over all of them together.
     """
+    from docnorm.eval.classification import Labelled
+    from docnorm.eval.classification import kfold as classification_kfold
     from docnorm.eval.metrics import combine_confusion
     from docnorm.eval.runner import evaluate
     from docnorm.settings import load_settings
@@ -191,8 +194,14 @@ def eval_(
     for report in reports:
         _print_report(report)
     combined = combine_confusion([r.confusion for r in reports])
+    labelled = [Labelled(f"{r.dataset}/{d.file}", d.doc_type, d.cue_scores) for r in reports for d in r.documents]
+    kfold = classification_kfold(labelled)
     if len(reports) > 1:
         _print_confusion(combined)
+    console.print(
+        f"classification, {kfold.measured}: {kfold.right} right, {kfold.wrong} wrong type, {kfold.unknown} unknown "
+        f"of {kfold.n} ({kfold.accuracy:.3f})"
+    )
     if json_file is not None:
         from docnorm.eval.plot import reliability_png
 
@@ -205,7 +214,11 @@ def eval_(
             )
             console.print(f"scores written to {json_file}, reliability plot to {plot}")
         else:
-            payload = {"reports": [r.model_dump(mode="json") for r in reports], "classification": combined}
+            payload = {
+                "reports": [r.model_dump(mode="json") for r in reports],
+                "classification": combined,
+                "classification_kfold": kfold.model_dump(),
+            }
             json_file.write_text(json.dumps(payload, indent=2), encoding="utf-8")
             console.print(f"scores written to {json_file}")
 
@@ -226,10 +239,11 @@ def _print_report(report: EvalReport) -> None:
     if report.usage.calls:
         console.print(f"LLM usage: {_usage_line(report.usage)}")
     c = report.calibration
-    console.print(
-        f"calibration: ECE {c.ece:.3f} over {c.n} values; at confidence < {c.threshold}: "
-        f"{c.errors_caught:.0%} of errors caught, {c.correct_flagged:.0%} of correct values sent to review"
-    )
+    if c.n:
+        console.print(
+            f"calibration, {c.measured}: ECE {c.ece:.3f} over {c.n} values; at confidence < {c.threshold}: "
+            f"{c.errors_caught:.0%} of errors caught, {c.correct_flagged:.0%} of correct values sent to review"
+        )
 
 
 def _print_confusion(confusion: dict[str, dict[str, int]]) -> None:

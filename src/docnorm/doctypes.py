@@ -46,6 +46,8 @@ class DocTypeSpec:
     """What the hybrid extractor may send to a model on its own when the rules could not read it."""
     keysets: Sequence[KeySet] = ()
     """Public datasets' key families that label this doc type (for ``docnorm eval``)."""
+    description: str = ""
+    """What documents of this kind are: how a model tells them from the other kinds (llm and hybrid)."""
 
     def to_rows(self, record: BaseModel) -> dict[str, list[Row]]:
         """Flatten a record of this type into rows of its tables."""
@@ -90,6 +92,10 @@ REGISTRY.register(
         contract_tables,
         contract_rows,
         keysets=(kleister.NDA, cuad.CUAD),
+        description=(
+            "An agreement between parties that sets out their obligations: commercial contracts, NDAs, "
+            "employment, licence, supply, services and consulting agreements, leases, amendments."
+        ),
     )
 )
 REGISTRY.register(
@@ -102,6 +108,10 @@ REGISTRY.register(
         financial_rows,
         filings.STATEMENT_REREAD,
         keysets=(filing_keys.SEC_FILINGS,),
+        description=(
+            "A company's financial statements or a filing that contains them: balance sheet, income statement, "
+            "cash flow statement, annual and quarterly reports (10-K, 10-Q)."
+        ),
     )
 )
 REGISTRY.register(
@@ -113,5 +123,9 @@ REGISTRY.register(
         medical_tables,
         medical_rows,
         keysets=(ccda.CCDA, CLINICAL_NOTES),
+        description=(
+            "A record of a patient's care: clinic and discharge notes, consultation letters, operative, radiology "
+            "and pathology reports, EHR summaries, referrals."
+        ),
     )
 )

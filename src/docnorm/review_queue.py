@@ -28,6 +28,7 @@ from docnorm.schemas.documents import DocumentResult, Outcome, Reason
 from docnorm.schemas.errors import ConfigError, ReviewConflict
 from docnorm.schemas.records import extracted_type, flatten_record, strip_optional
 from docnorm.sinks import CuratedRecord, CuratedWriter, Origin, ReviewItem, open_database
+from docnorm.validators.confidence import calibrator_version
 from docnorm.validators.options import ValidationOptions
 from docnorm.validators.provenance import PROVENANCE, provenance_rows
 from docnorm.validators.verdict import failures_by_document
@@ -181,8 +182,9 @@ class ReviewQueue:
             source_uri=item.source_uri, doc_id=item.doc_id, doc_type=item.doc_type, outcome=Outcome.CURATED
         )
         origin = Origin("review", review_resolution=item.status, reviewer=item.reviewer,
-                        reviewed_at=item.reviewed_at or datetime.now(UTC))  # fmt: skip
-        provenance = provenance_rows(model, tables, changed=changed)
+                        reviewed_at=item.reviewed_at or datetime.now(UTC),
+                        calibrator_version=calibrator_version(item.doc_type))  # fmt: skip
+        provenance = provenance_rows(model, tables, changed=changed, doc_type=item.doc_type)
         return CuratedRecord(
             result, origin, [*((table, rows.get(table.name, [])) for table in tables), (PROVENANCE, provenance)]
         )

@@ -86,6 +86,13 @@ class Settings(BaseSettings):
     classify_min_margin: float = Field(
         default=0.25, ge=0, le=1, description="Share of the total score the winner must lead by."
     )
+    classify_model_min_confidence: float = Field(
+        default=0.8,
+        ge=0,
+        le=1,
+        description="With llm or hybrid: how sure the model must be of a doc type the cues left unknown or "
+        "ambiguous; below it the document goes to review.",
+    )
     balance_tolerance: float = Field(
         default=0.01, ge=0, description="Allowed relative gap in assets = liabilities + equity and in totals."
     )

@@ -24,7 +24,9 @@ def test_kleister_gold_is_read_without_csv_quoting_and_upper_cased(tmp_path: Pat
     folder = _folder(tmp_path, "gold.tsv", 'a.pdf\tparty="Quoted"_Co. party=B_Inc. jurisdiction=New_York\n', ["a.pdf"])
     layout, [doc] = load_dataset(folder)
     assert layout.name == "kleister" and doc.doc_type == "contract"
-    assert doc.gold == {"party": ["QUOTED_CO.", "B_INC."], "jurisdiction": ["NEW_YORK"]}
+    # The dataset's metric upper-cases and changes nothing else: quotes stay.
+    assert doc.gold == {"party": ['"QUOTED"_CO.', "B_INC."], "jurisdiction": ["NEW_YORK"]}
+    assert doc.written == {"party": ['"Quoted"_Co.', "B_Inc."], "jurisdiction": ["New_York"]}
 
 
 def test_docnorm_gold_normalises_dates_numbers_and_text(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ def test_eval_prints_scores_and_writes_the_documented_json(tmp_path: Path) -> No
     assert set(report["micro"]) >= {"precision", "recall", "f1"}
     assert report["per_key"]["diagnoses.icd10_code"]["support"] == 21
     assert report["calibration"]["n"] > 200 and 0 <= report["calibration"]["ece"] < 0.2
-    assert "calibration: ECE" in result.output
+    assert "calibration, out of fold (5-fold by document): ECE" in " ".join(result.output.split())
     assert (tmp_path / "scores.png").read_bytes()[:4] == b"\x89PNG"
 
 

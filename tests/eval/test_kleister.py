@@ -1,4 +1,5 @@
-"""The Kleister adapter: the dataset's comparison form and the mapping from a Contract."""
+"""The Kleister adapter: the mapping from a Contract, written as the dataset writes values, and the
+dataset's own comparison (upper case, nothing else)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from datetime import date
 
 import pytest
 
-from docnorm.keysets.kleister import contract_keys, normalise, term_as_written
+from docnorm.keysets.kleister import as_written, compare_form, contract_keys, term_as_written
 from docnorm.schemas import Contract, Evidence, Extracted, Party
+from docnorm.schemas.names import canonical_name
 
 
 @pytest.mark.parametrize(
@@ -20,8 +22,13 @@ from docnorm.schemas import Contract, Evidence, Extracted, Party
         ("New York", "New_York"),
     ],
 )
-def test_written_names_and_gold_values_meet_in_one_form(written: str, gold: str) -> None:
-    assert normalise(written) == normalise(gold)
+def test_printed_names_in_canonical_form_meet_the_gold_under_the_datasets_metric(written: str, gold: str) -> None:
+    assert compare_form("party", as_written(canonical_name(written))) == compare_form("party", gold)
+
+
+def test_the_metric_changes_nothing_but_case() -> None:
+    assert compare_form("party", "Kite_Pharma,_Inc.") == "KITE_PHARMA,_INC."
+    assert compare_form("party", "Kite_Pharma,_Inc.") != compare_form("party", "Kite_Pharma_Inc.")
 
 
 @pytest.mark.parametrize(
@@ -43,8 +50,9 @@ def test_contract_maps_to_the_four_nda_keys() -> None:
     assert {key: [value for value, _ in values] for key, values in keys.items()} == {
         "effective_date": ["2020-02-01"],
         "jurisdiction": ["Delaware"],
-        "party": ["Acme Corp.", "Jane Roe"],
+        "party": ["Acme_Corp.", "Jane_Roe"],
         "term": ["2_years"],
     }
-    # No evidence behind these values, so no high confidence either.
-    assert all(0 < confidence < 0.5 for values in keys.values() for _, confidence in values)
+    # Each value comes with the evidence of the field it was read from, for its confidence.
+    assert keys["term"][0][1] == Evidence(quote="two (2) years")
+    assert all(evidence is None for key in ("effective_date", "jurisdiction", "party") for _, evidence in keys[key])

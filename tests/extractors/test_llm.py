@@ -16,7 +16,7 @@ import pytest
 
 from docnorm.doctypes import REGISTRY
 from docnorm.extractors import Extraction
-from docnorm.schemas import Contract, DataError, ParsedDocument
+from docnorm.schemas import Contract, DataError, Element, FileKind, ParsedDocument, SourceDocument
 from docnorm.schemas.financial import FinancialStatement, StatementKind
 from docnorm.settings import Settings
 from docnorm.stages.extract import make_extractor
@@ -137,12 +137,32 @@ def test_an_obeyed_injection_never_produces_the_injected_value(
     double: OpenAITestDouble, tmp_path: Path, policy: str
 ) -> None:
     double.faults = Faults(obey_injection=True)
-    result = _extract(_settings(double, tmp_path, llm_ungrounded=policy), _text_doc(tmp_path, INJECTED))
+    # Built without the parser, as if its blanking of model-addressed sentences had missed this one:
+    # the grounding check is the defence behind it.
+    result = _extract(_settings(double, tmp_path, llm_ungrounded=policy), _unmasked_doc(INJECTED))
     if policy == "review":
         assert isinstance(result, DataError) and result.reason == "ungrounded_value"
     else:
         assert isinstance(result, Extraction) and isinstance(result.record, Contract)
         assert Decimal(1_000_000) not in [m.amount for m in result.record.amounts]
+
+
+def test_a_sentence_addressed_to_a_model_never_reaches_it(double: OpenAITestDouble, tmp_path: Path) -> None:
+    double.faults = Faults(obey_injection=True)
+    result = _extract(_settings(double, tmp_path), _text_doc(tmp_path, INJECTED))
+    assert isinstance(result, Extraction) and Decimal(1_000_000) not in [m.amount for m in result.record.amounts]
+    sent = "\n".join(str(m.get("content")) for r in double.requests for m in r.body["messages"])
+    assert "1,000,000" not in sent and "Ignore previous instructions" not in sent
+    assert "governed by the laws of the State of Ohio" in sent
+
+
+def _unmasked_doc(text: str) -> ParsedDocument:
+    source = SourceDocument(doc_id="1" * 64, source_uri="file:///injected.txt", kind=FileKind.TXT, size_bytes=len(text))
+    elements, offset = [], 0
+    for block in text.split("\n\n"):
+        elements.append(Element(type="NarrativeText", text=block, start=offset, end=offset + len(block)))
+        offset += len(block) + 2
+    return ParsedDocument(source=source, text=text, elements=elements)
 
 
 def _long_contract(second_date: str) -> str:

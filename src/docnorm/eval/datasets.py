@@ -15,23 +15,25 @@ from docnorm.eval.fields import normalise_fields, normalise_value
 from docnorm.keysets.base import KeySet
 from docnorm.keysets.kleister import NDA
 from docnorm.schemas.errors import ConfigError
-from docnorm.validators.confidence import field_confidence
+from docnorm.schemas.evidence import Evidence
 from docnorm.validators.provenance import record_facts
 
 GoldValues = dict[str, list[str]]
-Predicted = dict[str, list[tuple[str, float | None]]]
-"""Predicted values per key, each with its confidence (None when it has none)."""
+Predicted = dict[str, list[tuple[str, Evidence | None]]]
+"""Predicted values per key as extracted, each with the evidence of the record field it came from."""
 
 
 @dataclass(frozen=True)
 class GoldDocument:
-    """One document and its gold key → values (already normalised for comparison), and per key the
-    other spellings a gold value may be matched by (normalised alias → gold value)."""
+    """One document and its gold key → values in compared form, the same values as the dataset writes
+    them (``written``), and per key the other spellings a gold value may be matched by (compared alias →
+    gold value)."""
 
     path: Path
     doc_type: str
     gold: GoldValues
     aliases: dict[str, dict[str, str]] = field(default_factory=dict)
+    written: GoldValues = field(default_factory=dict)
 
 
 class Layout(Protocol):
@@ -51,7 +53,11 @@ class Layout(Protocol):
         ...
 
     def predicted(self, record: BaseModel | None, doc_type: str | None) -> Predicted:
-        """A predicted record (None when the pipeline produced none) as comparable values with confidences."""
+        """A predicted record (None when the pipeline produced none) as the dataset's values, with confidences."""
+        ...
+
+    def compare(self, key: str, value: str) -> str:
+        """The form the dataset's metric compares ``value`` in (gold values are loaded in it)."""
         ...
 
     def bind(self, folder: Path) -> Layout:
@@ -103,10 +109,13 @@ class KleisterLayout:
         docs = []
         for filename, pairs in self._rows(folder):
             gold: GoldValues = {}
+            written: GoldValues = {}
             if not self.keyset.classification_only:
                 for key, value in pairs:
                     gold.setdefault(key, []).append(self.keyset.normalise(key, value))
-            docs.append(GoldDocument(folder / "documents" / filename, self.doc_type, gold, aliases.get(filename, {})))
+                    written.setdefault(key, []).append(value)
+            path = folder / "documents" / filename
+            docs.append(GoldDocument(path, self.doc_type, gold, aliases.get(filename, {}), written))
         return docs
 
     @staticmethod
@@ -123,10 +132,11 @@ class KleisterLayout:
         """The key family's values of a record of the dataset's doc type."""
         if record is None or doc_type != self.doc_type or self.keyset.classification_only:
             return {}
-        return {
-            key: [(self.keyset.normalise(key, v), c) for v, c in values]
-            for key, values in self.keyset.extract(record).items()
-        }
+        return {key: list(values) for key, values in self.keyset.extract(record).items()}
+
+    def compare(self, key: str, value: str) -> str:
+        """The key family's comparison (for Kleister NDA, the dataset's metric: upper case only)."""
+        return self.keyset.normalise(key, value)
 
     def align(self, key: str, value: str, doc: GoldDocument) -> str:
         """The key family's alignment, then the dataset's alternative spellings."""
@@ -153,11 +163,11 @@ class DocnormLayout:
                 continue
             try:
                 item: dict[str, Any] = json.loads(line)
-                docs.append(
-                    GoldDocument(
-                        folder / "documents" / item["file"], item["doc_type"], normalise_fields(item["fields"])
-                    )
-                )
+                fields: dict[str, Any] = item["fields"]
+                written = {key: [str(v) for v in (value if isinstance(value, list) else [value]) if v is not None]
+                           for key, value in fields.items()}  # fmt: skip
+                path = folder / "documents" / item["file"]
+                docs.append(GoldDocument(path, item["doc_type"], normalise_fields(fields), written=written))
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 raise ConfigError(
                     f"gold.jsonl line {number}: {type(exc).__name__}: expected file, doc_type, fields"
@@ -178,12 +188,15 @@ class DocnormLayout:
         return value
 
     def predicted(self, record: BaseModel | None, doc_type: str | None) -> Predicted:
-        """Every field of the record by dotted path, with its confidence."""
+        """Every field of the record by dotted path, with its evidence."""
         out: Predicted = {}
         for fact in record_facts(record) if record is not None else []:
-            confidence = field_confidence(fact.value, fact.evidence) if fact.evidence is not None else None
-            out.setdefault(fact.field, []).append((normalise_value(fact.value), confidence))
+            out.setdefault(fact.field, []).append((str(fact.value), fact.evidence))
         return out
+
+    def compare(self, key: str, value: str) -> str:
+        """Formatting ignored: ISO dates, canonical decimals, case and spacing."""
+        return normalise_value(value)
 
 
 def keyset_for(keys: set[str], registry: DocTypeRegistry = REGISTRY) -> tuple[str, KeySet]:

@@ -65,6 +65,14 @@ class Bucket(BaseModel):
     accuracy: float
 
 
+class ThresholdPoint(BaseModel):
+    """What routing values below one threshold to review would do."""
+
+    threshold: float
+    errors_caught: float
+    correct_flagged: float
+
+
 class Calibration(BaseModel):
     """How well confidences match accuracy, and what a threshold would route to review."""
 
@@ -77,42 +85,10 @@ class Calibration(BaseModel):
     """Share of wrong values whose confidence is below the threshold (they would go to review)."""
     correct_flagged: float
     """Share of right values below the threshold (sent to review needlessly)."""
-
-
-class CalibrationTally:
-    """(confidence, correct) pairs of every predicted value."""
-
-    def __init__(self) -> None:
-        self.pairs: list[tuple[float, bool]] = []
-
-    def add(self, confidence: float, correct: bool) -> None:
-        """One predicted value."""
-        self.pairs.append((confidence, correct))
-
-    def report(self, threshold: float, bins: int = 10) -> Calibration:
-        """ECE, the reliability table and the threshold's effect."""
-        buckets = []
-        ece = 0.0
-        for b in range(bins):
-            low, high = b / bins, (b + 1) / bins
-            inside = [(c, ok) for c, ok in self.pairs if low <= c < high or (b == bins - 1 and c == 1.0)]
-            if not inside:
-                continue
-            confidence = sum(c for c, _ in inside) / len(inside)
-            accuracy = sum(ok for _, ok in inside) / len(inside)
-            ece += len(inside) / len(self.pairs) * abs(accuracy - confidence)
-            buckets.append(Bucket(low=low, high=high, n=len(inside), confidence=round(confidence, 4),
-                                  accuracy=round(accuracy, 4)))  # fmt: skip
-        wrong = [c for c, ok in self.pairs if not ok]
-        right = [c for c, ok in self.pairs if ok]
-        return Calibration(
-            n=len(self.pairs),
-            ece=round(ece, 4),
-            reliability=buckets,
-            threshold=threshold,
-            errors_caught=round(sum(c < threshold for c in wrong) / len(wrong), 4) if wrong else 0.0,
-            correct_flagged=round(sum(c < threshold for c in right) / len(right), 4) if right else 0.0,
-        )
+    measured: str = ""
+    """How the confidences were obtained, e.g. out of fold (5-fold by document)."""
+    curve: list[ThresholdPoint] = []
+    """errors_caught and correct_flagged at other thresholds."""
 
 
 def combine_confusion(tables: Iterable[Mapping[str, Mapping[str, int]]]) -> dict[str, dict[str, int]]:

@@ -123,6 +123,26 @@ class RulesExtractor:
         return results
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A model's choice of doc type for a document the cues could not place (None: none of them)."""
+
+    doc_type: str | None
+    confidence: float
+    usage: Usage | None = None
+
+
+@runtime_checkable
+class ChoosesDocTypes(Protocol):
+    """An extractor that can also ask its model which registered doc type a document is."""
+
+    def choose_doc_types(
+        self, documents: Sequence[ParsedDocument], descriptions: Mapping[str, str]
+    ) -> list[Choice | DataError]:
+        """One choice per document among ``descriptions`` (doc type → what such documents are)."""
+        ...
+
+
 ExtractorFactory = Callable[[ExtractorContext], Extractor]
 
 

@@ -30,6 +30,27 @@ class Cue:
         return min(len(self._regex.findall(text)), _MAX_HITS_PER_CUE)
 
 
+def cue_scores(doc: ParsedDocument, cues: Mapping[str, Sequence[Cue]]) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """Every doc type's cue score on the head of the document, and the names of its cues that matched."""
+    head = doc.text[:_HEAD_CHARS]
+    scores: dict[str, float] = {}
+    matched: dict[str, list[str]] = {}
+    for doc_type, type_cues in cues.items():
+        hits = [(cue, cue.hits(head)) for cue in type_cues]
+        scores[doc_type] = round(sum(cue.weight * n for cue, n in hits), 3)
+        matched[doc_type] = [cue.name for cue, n in hits if n]
+    return scores, matched
+
+
+def decide(scores: Mapping[str, float], *, min_score: float, min_margin: float) -> str | None:
+    """The doc type the scores choose, or None when none scores ``min_score`` or the lead is under ``min_margin``."""
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    if not ranked or ranked[0][1] < min_score:
+        return None
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    return ranked[0][0] if (ranked[0][1] - runner_up) / sum(scores.values()) >= min_margin else None
+
+
 def classify(
     doc: ParsedDocument, cues: Mapping[str, Sequence[Cue]], *, min_score: float, min_margin: float
 ) -> Classification:
@@ -39,13 +60,7 @@ def classify(
     (``unknown_type`` or ``ambiguous_type``) when no type scores ``min_score`` or the
     winner leads the runner-up by less than ``min_margin`` of the total.
     """
-    head = doc.text[:_HEAD_CHARS]
-    scores: dict[str, float] = {}
-    matched: dict[str, list[str]] = {}
-    for doc_type, type_cues in cues.items():
-        hits = [(cue, cue.hits(head)) for cue in type_cues]
-        scores[doc_type] = round(sum(cue.weight * n for cue, n in hits), 3)
-        matched[doc_type] = [cue.name for cue, n in hits if n]
+    scores, matched = cue_scores(doc, cues)
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     if not ranked or ranked[0][1] < min_score:
         best = ranked[0][1] if ranked else 0.0

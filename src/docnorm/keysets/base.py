@@ -12,11 +12,14 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from docnorm.schemas.evidence import Evidence
+
 Aliases = dict[str, dict[str, dict[str, str]]]
 """Per file, per key: normalised alternative spelling → the gold value it stands for."""
 
-KeyValues = dict[str, list[tuple[str, float]]]
-"""Predicted values per key, each with its confidence."""
+KeyValues = dict[str, list[tuple[str, Evidence | None]]]
+"""Predicted values per key, each with the evidence of the record field it came from (its confidence
+is computed from that, as for the curated rows)."""
 
 
 def _same(key: str, value: str, gold: list[str]) -> str:

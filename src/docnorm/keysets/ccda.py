@@ -13,9 +13,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from docnorm.keysets.base import KeySet
+from docnorm.keysets.base import KeySet, KeyValues
 from docnorm.schemas.medical import MedicalRecord
-from docnorm.validators.confidence import field_confidence
 
 KEYS = frozenset(
     {"patient_name", "birth_date", "sex", "document_type", "problem", "medication", "allergy", "immunization"}
@@ -52,10 +51,10 @@ def aliases(folder: Path) -> dict[str, dict[str, dict[str, str]]]:
     return out
 
 
-def medical_keys(record: BaseModel) -> dict[str, list[tuple[str, float]]]:
-    """The gold keys of a MedicalRecord, each value with its confidence."""
+def medical_keys(record: BaseModel) -> KeyValues:
+    """The gold keys of a MedicalRecord, each value with its evidence."""
     assert isinstance(record, MedicalRecord)
-    keys: dict[str, list[tuple[str, float]]] = {}
+    keys: KeyValues = {}
     patient = record.patient
     for key, field in (
         ("patient_name", patient.name),
@@ -63,10 +62,10 @@ def medical_keys(record: BaseModel) -> dict[str, list[tuple[str, float]]]:
         ("document_type", record.document_type),
     ):
         if field is not None and field.value:
-            keys[key] = [(field.value, field_confidence(field.value, field.evidence))]
+            keys[key] = [(field.value, field.evidence)]
     if patient.birth_date is not None and patient.birth_date.value is not None:
         birth = patient.birth_date
-        keys["birth_date"] = [(birth.value.isoformat(), field_confidence(birth.value, birth.evidence))]  # type: ignore[union-attr]
+        keys["birth_date"] = [(birth.value.isoformat(), birth.evidence)]  # type: ignore[union-attr]
     lists = {
         "problem": [(d.text, d.evidence) for d in record.diagnoses],
         "medication": [(m.name, m.evidence) for m in record.medications],
@@ -75,7 +74,7 @@ def medical_keys(record: BaseModel) -> dict[str, list[tuple[str, float]]]:
     }
     for key, items in lists.items():
         if items:
-            keys[key] = [(text, field_confidence(text, evidence)) for text, evidence in items]
+            keys[key] = [(text, evidence) for text, evidence in items]
     return keys
 
 

@@ -15,10 +15,9 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel
 
-from docnorm.keysets.base import KeySet
+from docnorm.keysets.base import KeySet, KeyValues
 from docnorm.schemas.contract import Contract
 from docnorm.schemas.evidence import Extracted
-from docnorm.validators.confidence import field_confidence
 
 FIELDS = frozenset(
     {
@@ -52,15 +51,15 @@ def align(key: str, value: str, gold: list[str]) -> str:
     return value
 
 
-def contract_keys(record: BaseModel) -> dict[str, list[tuple[str, float]]]:
-    """The CUAD keys of a Contract, each value with its confidence."""
+def contract_keys(record: BaseModel) -> KeyValues:
+    """The CUAD keys of a Contract, each value with its evidence."""
     assert isinstance(record, Contract)
-    keys: dict[str, list[tuple[str, float]]] = {}
+    keys: KeyValues = {}
 
     def put(key: str, field: Extracted[Any] | None, text: str | None = None) -> None:
         if field is not None and field.value is not None:
             value = text or (field.value.isoformat() if isinstance(field.value, date) else str(field.value))
-            keys[key] = [(value, field_confidence(field.value, field.evidence))]
+            keys[key] = [(value, field.evidence)]
 
     put("document_name", record.title)
     put("agreement_date", record.agreement_date)
@@ -77,9 +76,9 @@ def contract_keys(record: BaseModel) -> dict[str, list[tuple[str, float]]]:
     put("notice_period_to_terminate_renewal", record.renewal_notice)
     put("governing_law", record.governing_law)
     if record.parties:
-        keys["party"] = [(p.name, field_confidence(p.name, p.evidence)) for p in record.parties]
+        keys["party"] = [(p.name, p.evidence) for p in record.parties]
     if record.clauses:
-        keys["clause"] = [(c.kind, field_confidence(c.kind, c.evidence)) for c in record.clauses]
+        keys["clause"] = [(c.kind, c.evidence) for c in record.clauses]
     return keys
 
 

@@ -14,10 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from docnorm.keysets.base import KeySet
+from docnorm.keysets.base import KeySet, KeyValues
 from docnorm.schemas.evidence import Extracted
 from docnorm.schemas.financial import FinancialStatement, LineItem, StatementKind
-from docnorm.validators.confidence import field_confidence
 
 _INCOME, _BALANCE, _CASH = StatementKind.INCOME, StatementKind.BALANCE_SHEET, StatementKind.CASH_FLOW
 
@@ -84,10 +83,10 @@ def _number(text: str) -> str:
         return text.upper()
 
 
-def filing_keys(record: BaseModel) -> dict[str, list[tuple[str, float]]]:
-    """The gold keys of a FinancialStatement, each value with its confidence."""
+def filing_keys(record: BaseModel) -> KeyValues:
+    """The gold keys of a FinancialStatement, each value with its evidence."""
     assert isinstance(record, FinancialStatement)
-    keys: dict[str, list[tuple[str, float]]] = {}
+    keys: KeyValues = {}
     described: list[tuple[str, Extracted[Any] | None]] = [
         ("entity_name", record.entity),
         ("document_type", record.form),
@@ -97,15 +96,14 @@ def filing_keys(record: BaseModel) -> dict[str, list[tuple[str, float]]]:
     for key, field in described:
         if field is not None and field.value is not None:
             value = field.value.isoformat() if isinstance(field.value, date) else str(field.value)
-            keys[key] = [(value, field_confidence(field.value, field.evidence))]
+            keys[key] = [(value, field.evidence)]
     scale = record.unit_scale.value.factor if record.unit_scale and record.unit_scale.value else Decimal(1)
     for key, (kind, concept) in FIGURES.items():
         item = _headline(record, kind, concept)
         if item is None or item.value is None:
             continue
         unit = _printed_unit(item.value) if key in _PER_SHARE else scale
-        confidence = field_confidence(item.value, item.evidence) if item.evidence else 0.0
-        keys[key] = [(f"{item.value}{_PRECISION}{unit}", confidence)]
+        keys[key] = [(f"{item.value}{_PRECISION}{unit}", item.evidence)]
     return keys
 
 

@@ -15,6 +15,8 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from docnorm.parsers.hidden import Hidden, hidden_pdf_text, without
+
 if TYPE_CHECKING:
     from unstructured.documents.elements import Element as UElement
 
@@ -32,8 +34,9 @@ def statement_like(text: str) -> bool:
     return _STATEMENT_PAGE.search(text) is not None
 
 
-def text_layer(data: bytes) -> list[str]:
-    """Each page's text as pdfium reads it (empty strings for pages without a text layer)."""
+def text_layer(data: bytes, hidden: Hidden | None = None) -> list[str]:
+    """Each page's text as pdfium reads it (empty strings for pages without a text layer), without the
+    text a reader cannot see, which goes into ``hidden``."""
     import pypdfium2
 
     pdf = pypdfium2.PdfDocument(data)
@@ -41,12 +44,24 @@ def text_layer(data: bytes) -> list[str]:
         pages = []
         for page in pdf:
             textpage = page.get_textpage()
-            pages.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
+            text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
             textpage.close()
+            unseen = _unseen(page) if hidden is not None and text.strip() else []
+            for piece in unseen:
+                hidden.add(piece)  # type: ignore[union-attr]
+            pages.append(without(text, unseen))
             page.close()
         return pages
     finally:
         pdf.close()
+
+
+def _unseen(page: Any) -> list[str]:
+    """The page's hidden text, or none when pdfium cannot tell (looking for it never costs a document)."""
+    try:
+        return hidden_pdf_text(page)
+    except Exception:  # pdfium's object API on a damaged page: the text layer itself was read
+        return []
 
 
 def with_ruled_tables(data: bytes, elements: list[UElement]) -> list[UElement]:

@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from docnorm.parsers.hidden import Hidden, blank, instructions_to_model, strip_hidden_docx, strip_hidden_html, without
 from docnorm.parsers.intake import Intake
 from docnorm.parsers.ocr import ocr_pages
 from docnorm.parsers.pdf_tables import statement_like, text_layer, with_ruled_tables
@@ -31,7 +32,7 @@ def check_parser_environment() -> None:
         )
 
 
-def _pdf(doc: Intake) -> list[UElement]:
+def _pdf(doc: Intake, hidden: Hidden) -> list[UElement]:
     """A PDF's text layer read by pdfium and typed by unstructured's text partitioner, line by line.
 
     pdfium reads text ~50x faster than unstructured's "fast" strategy (pdfminer layout analysis).
@@ -40,9 +41,12 @@ def _pdf(doc: Intake) -> list[UElement]:
     """
     from unstructured.partition.pdf import partition_pdf
 
-    pages = text_layer(doc.data)
+    pages = text_layer(doc.data, hidden)
     if any(statement_like(text) for text in pages):
         elements = partition_pdf(file=io.BytesIO(doc.data), strategy="fast", languages=_LANGUAGES)
+        for element in elements:  # pdfminer reads the hidden text pdfium left out: take it out again
+            if hidden.texts and element.text:
+                element.text = without(element.text, hidden.texts)
         return with_ruled_tables(doc.data, elements)
     return _typed_pages(enumerate(pages, 1))
 
@@ -60,19 +64,23 @@ def _typed_pages(pages: Iterable[tuple[int, str]]) -> list[UElement]:
     return out
 
 
-def _docx(doc: Intake) -> list[UElement]:
+def _docx(doc: Intake, hidden: Hidden) -> list[UElement]:
     from unstructured.partition.docx import partition_docx
 
-    return partition_docx(file=io.BytesIO(doc.data))
+    data, unseen = strip_hidden_docx(doc.data)
+    hidden.texts += unseen.texts
+    return partition_docx(file=io.BytesIO(data))
 
 
-def _html(doc: Intake) -> list[UElement]:
+def _html(doc: Intake, hidden: Hidden) -> list[UElement]:
     from unstructured.partition.html import partition_html
 
-    return partition_html(text=_decode(doc), languages=_LANGUAGES)
+    shown, unseen = strip_hidden_html(_decode(doc))
+    hidden.texts += unseen.texts
+    return partition_html(text=shown, languages=_LANGUAGES)
 
 
-def _txt(doc: Intake) -> list[UElement]:
+def _txt(doc: Intake, hidden: Hidden) -> list[UElement]:
     from unstructured.partition.text import partition_text
 
     # One element per line: labelled fields ("DOB: ...") and statement lines keep their structure.
@@ -98,7 +106,7 @@ def fold_long_lines(text: str, width: int = _MAX_LINE) -> str:
     return "\n".join(out)
 
 
-def _eml(doc: Intake) -> list[UElement]:
+def _eml(doc: Intake, hidden: Hidden) -> list[UElement]:
     from unstructured.partition.email import partition_email
 
     return partition_email(
@@ -110,7 +118,8 @@ def _eml(doc: Intake) -> list[UElement]:
     )
 
 
-_PARTITIONERS: dict[FileKind, Callable[[Intake], list[UElement]]] = {
+# Each partitioner puts the text its format hid from readers into the Hidden it is given.
+_PARTITIONERS: dict[FileKind, Callable[[Intake, Hidden], list[UElement]]] = {
     FileKind.PDF: _pdf,
     FileKind.DOCX: _docx,
     FileKind.HTML: _html,
@@ -130,8 +139,9 @@ def parse(doc: Intake, *, ocr_pages: int = 0) -> ParsedDocument:
     installed. Raises ParseError when the parser fails or finds no text: an empty result is never silent.
     """
     kind = doc.source.kind
+    hidden = Hidden()
     try:
-        raw = _PARTITIONERS[kind](doc)
+        raw = _PARTITIONERS[kind](doc, hidden)
         if not any(str(item.text or "").strip() for item in raw) and kind is FileKind.PDF:
             if ocr_pages <= 0:
                 raise ParseError("no_text_layer", "PDF has no text layer and OCR is switched off")
@@ -142,11 +152,23 @@ def parse(doc: Intake, *, ocr_pages: int = 0) -> ParsedDocument:
         raise ParseError("too_deep", f"{kind.value} nests deeper than the parser can follow") from None
     except Exception as exc:  # unstructured and its backends raise anything on damaged input
         raise ParseError("corrupt", f"{kind.value} could not be parsed ({type(exc).__name__})") from None
+    hidden.check()
     parsed = assemble(doc, raw)
     if not parsed.elements:
         reason = "no_text_layer" if kind is FileKind.PDF else "no_text"
         raise ParseError(reason, f"{kind.value} produced no text elements")
-    return parsed
+    return without_instructions(parsed).model_copy(update={"hidden_chars": hidden.chars})
+
+
+def without_instructions(parsed: ParsedDocument) -> ParsedDocument:
+    """``parsed`` with every sentence addressed to a model blanked out (offsets unchanged)."""
+    spans = instructions_to_model(parsed.text)
+    if not spans:
+        return parsed
+    text = blank(parsed.text, spans)
+    elements = [e.model_copy(update={"text": text[e.start : e.end]}) for e in parsed.elements]
+    masked = sum(end - start for start, end in spans)
+    return parsed.model_copy(update={"text": text, "elements": elements, "masked_chars": masked})
 
 
 def _ocr(doc: Intake, max_pages: int) -> list[UElement]:

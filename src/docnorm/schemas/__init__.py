@@ -28,7 +28,8 @@ from docnorm.schemas.financial import FinancialStatement, LineItem, StatementKin
 from docnorm.schemas.medical import Diagnosis, MedicalRecord, Medication, Patient, Vital
 from docnorm.schemas.values import Money, Party, Signatory
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
+"""Bumped whenever a curated table changes shape; docs/outputs.md lists what changed in each version."""
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -49,6 +49,10 @@ class ParsedDocument(BaseModel):
     source: SourceDocument
     text: str
     elements: list[Element]
+    hidden_chars: int = 0
+    """Characters of text the format hid from readers (CSS, hidden runs, white or invisible PDF text), left out."""
+    masked_chars: int = 0
+    """Characters of sentences addressed to a model, blanked out of ``text`` so no extractor reads them."""
 
     def excerpt(self, first: int, last: int) -> ParsedDocument:
         """Elements ``first``..``last`` as a document of their own, offsets counted from the excerpt's start.
@@ -131,6 +135,8 @@ class Lineage(BaseModel):
     review_resolution: str | None = None
     reviewer: str | None = None
     reviewed_at: datetime | None = None
+    calibrator_version: str | None = None
+    """The confidence calibrator behind the row's field_provenance confidences (``uncalibrated`` when none)."""
 
 
 class Usage(BaseModel):
@@ -164,3 +170,5 @@ class DocumentResult(BaseModel):
     reasons: list[Reason] = Field(default_factory=list)
     record: dict[str, Any] | None = Field(default=None, description="Extracted record, for reviewers.")
     usage: Usage | None = Field(default=None, description="LLM usage, when an LLM extractor ran.")
+    hidden_chars: int = Field(default=0, description="Text hidden from readers that was left out (see parse).")
+    masked_chars: int = Field(default=0, description="Sentences addressed to a model that were blanked out.")

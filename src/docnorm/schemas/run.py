@@ -20,6 +20,10 @@ class ManifestEntry(BaseModel):
     stage: str | None
     reasons: list[str]
     usage: Usage | None = None
+    hidden_chars: int = 0
+    """Characters hidden from readers (CSS, hidden runs, white PDF text) that extraction never saw."""
+    masked_chars: int = 0
+    """Characters of sentences addressed to a model, blanked out before extraction."""
 
 
 class Manifest(BaseModel):
@@ -76,6 +80,8 @@ def manifest_entries(results: Sequence[DocumentResult]) -> list[ManifestEntry]:
             stage=r.stage.value if r.stage else None,
             reasons=[f"{reason.code}@{reason.field}" if reason.field else reason.code for reason in r.reasons],
             usage=r.usage,
+            hidden_chars=r.hidden_chars,
+            masked_chars=r.masked_chars,
         )
         for r in results
     ]

@@ -32,6 +32,7 @@ LINEAGE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("review_resolution", pa.string()),
     ("reviewer", pa.string()),
     ("reviewed_at", pa.timestamp("us", tz="UTC")),
+    ("calibrator_version", pa.string()),
 )
 
 Row = dict[str, Any]

@@ -49,6 +49,7 @@ class Origin:
     review_resolution: str | None = None
     reviewer: str | None = None
     reviewed_at: datetime | None = None
+    calibrator_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ def lineage(record: CuratedRecord, run_id: str, at: datetime) -> Lineage:
         review_resolution=origin.review_resolution,
         reviewer=origin.reviewer,
         reviewed_at=origin.reviewed_at,
+        calibrator_version=origin.calibrator_version,
     )
 
 

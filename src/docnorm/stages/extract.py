@@ -8,11 +8,11 @@ from collections.abc import Sequence
 
 from docnorm import __version__
 from docnorm.doctypes import DocTypeRegistry
-from docnorm.extractors.base import Extractor, ExtractorContext, build_extractor
+from docnorm.extractors.base import ChoosesDocTypes, Extractor, ExtractorContext, build_extractor
 from docnorm.extractors.classify import classify
 from docnorm.schemas import SCHEMA_VERSION
-from docnorm.schemas.documents import Classification, DocumentResult, ParsedDocument
-from docnorm.schemas.errors import DataError
+from docnorm.schemas.documents import Classification, DocumentResult, ParsedDocument, Usage
+from docnorm.schemas.errors import ClassificationError, DataError
 from docnorm.settings import Settings
 from docnorm.sinks import SqlResultCache
 from docnorm.stages.documents import ExtractedDocument
@@ -52,26 +52,56 @@ def extract_documents(
     if pool is not None and extractor.cpu_bound:
         return _extract_in_workers(documents, settings, extractor, registry, pool)
     cues = {spec.name: spec.cues for spec in registry}
-    classified: list[tuple[ParsedDocument, Classification]] = []
-    stopped: list[DocumentResult] = []
+    classified: list[tuple[ParsedDocument, Classification, Usage | None]] = []
+    unsure: list[tuple[ParsedDocument, DataError]] = []
     for doc in documents:
         try:
             decided = classify(
                 doc, cues, min_score=settings.classify_min_score, min_margin=settings.classify_min_margin
             )
-        except DataError as error:
-            log.info("document %s stopped at classify: %s", doc.source.doc_id[:12], error.reason)
-            stopped.append(from_error(doc.source.source_uri, doc.source.doc_id, error))
+        except DataError as unplaced:
+            unsure.append((doc, unplaced))
             continue
-        classified.append((doc, decided))
-    outcomes = extractor.extract_many([(doc, str(decided.doc_type)) for doc, decided in classified])
+        classified.append((doc, decided, None))
+    if unsure and isinstance(extractor, ChoosesDocTypes):
+        chosen, unsure = _chosen_by_model(unsure, extractor, registry, settings.classify_model_min_confidence)
+        classified += chosen
+    stopped: list[DocumentResult] = []
+    for doc, error in unsure:
+        log.info("document %s stopped at classify: %s", doc.source.doc_id[:12], error.reason)
+        stopped.append(from_error(doc.source.source_uri, doc.source.doc_id, error, parsed=doc))
+    outcomes = extractor.extract_many([(doc, str(decided.doc_type)) for doc, decided, _ in classified])
     extracted: list[ExtractedDocument] = []
-    for (doc, decided), outcome in zip(classified, outcomes, strict=True):
+    for (doc, decided, choosing), outcome in zip(classified, outcomes, strict=True):
         if isinstance(outcome, DataError):
-            stopped.append(from_error(doc.source.source_uri, doc.source.doc_id, outcome, decided.doc_type))
+            stopped.append(from_error(doc.source.source_uri, doc.source.doc_id, outcome, decided.doc_type, doc))
         else:
-            extracted.append(ExtractedDocument(doc, decided, str(decided.doc_type), outcome.record, outcome.usage))
+            usage = outcome.usage if choosing is None else choosing + (outcome.usage or Usage())
+            extracted.append(ExtractedDocument(doc, decided, str(decided.doc_type), outcome.record, usage))
     return extracted, stopped
+
+
+def _chosen_by_model(
+    unsure: Sequence[tuple[ParsedDocument, DataError]],
+    extractor: ChoosesDocTypes,
+    registry: DocTypeRegistry,
+    min_confidence: float,
+) -> tuple[list[tuple[ParsedDocument, Classification, Usage | None]], list[tuple[ParsedDocument, DataError]]]:
+    """The documents the model placed with at least ``min_confidence``, and those still unsure (with why)."""
+    descriptions = {spec.name: spec.description or spec.name for spec in registry}
+    choices = extractor.choose_doc_types([doc for doc, _ in unsure], descriptions)
+    chosen: list[tuple[ParsedDocument, Classification, Usage | None]] = []
+    still: list[tuple[ParsedDocument, DataError]] = []
+    for (doc, error), choice in zip(unsure, choices, strict=True):
+        if isinstance(choice, DataError):
+            still.append((doc, choice))
+        elif choice.doc_type is None or choice.doc_type not in descriptions or choice.confidence < min_confidence:
+            said = f"the model chose {choice.doc_type or 'none'} with confidence {choice.confidence:.2f}"
+            still.append((doc, ClassificationError(error.reason, f"{error.message}; {said} (< {min_confidence})")))
+        else:
+            decided = Classification(doc_type=choice.doc_type, confidence=choice.confidence, cues=["model"])
+            chosen.append((doc, decided, choice.usage))
+    return chosen, still
 
 
 def classify_and_extract(
@@ -102,7 +132,7 @@ def _extract_in_workers(
     for doc, outcome in zip(documents, outcomes, strict=True):
         source = doc.source
         if isinstance(outcome, DataError):
-            stopped.append(from_error(source.source_uri, source.doc_id, outcome))
+            stopped.append(from_error(source.source_uri, source.doc_id, outcome, parsed=doc))
         elif isinstance(outcome, DocumentResult):
             stopped.append(outcome)
         else:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
-from docnorm.schemas.documents import DocumentResult, Outcome, Reason, Stage
+from docnorm.schemas.documents import DocumentResult, Outcome, ParsedDocument, Reason, Stage
 from docnorm.schemas.errors import DataError
 
 
@@ -15,8 +15,27 @@ def review(source_uri: str, doc_id: str | None, stage: Stage, reasons: list[Reas
     )
 
 
-def from_error(source_uri: str, doc_id: str | None, error: DataError, doc_type: str | None = None) -> DocumentResult:
-    """A document stopped by ``error``, at the error's stage, with its code and message."""
-    return review(
-        source_uri, doc_id, Stage(error.stage), [Reason(code=error.reason, message=error.message)], doc_type=doc_type
-    )
+def from_error(
+    source_uri: str,
+    doc_id: str | None,
+    error: DataError,
+    doc_type: str | None = None,
+    parsed: ParsedDocument | None = None,
+) -> DocumentResult:
+    """A document stopped by ``error``, at the error's stage, with its code and message (and what parsing
+    left out of its text, when it was parsed)."""
+    reasons = [Reason(code=error.reason, message=error.message)]
+    counts = text_counts(parsed) if parsed is not None else TextCounts(hidden_chars=0, masked_chars=0)
+    return review(source_uri, doc_id, Stage(error.stage), reasons, doc_type=doc_type, **counts)
+
+
+class TextCounts(TypedDict):
+    """What parsing left out of a document's text (see docnorm.parsers.hidden)."""
+
+    hidden_chars: int
+    masked_chars: int
+
+
+def text_counts(doc: ParsedDocument) -> TextCounts:
+    """What parsing left out of a document's text, for its result and the manifest."""
+    return TextCounts(hidden_chars=doc.hidden_chars, masked_chars=doc.masked_chars)

@@ -10,6 +10,7 @@ from docnorm.schemas.documents import DocumentResult
 from docnorm.sinks import CuratedRecord, Origin, enqueue, record_processed
 from docnorm.stages.documents import CuratedDocument
 from docnorm.stages.run import Run
+from docnorm.validators.confidence import calibrator_version
 from docnorm.validators.provenance import PROVENANCE
 
 
@@ -18,11 +19,16 @@ def route_documents(
 ) -> list[DocumentResult]:
     """Write a micro-batch: curated rows through the run's writer, whose commit also records every
     result's review item and ledger row (see docnorm.sinks.curated)."""
-    origin = Origin(run.extractor.name, run.extractor.model, run.extractor.prompt_version)
     records = []
     for doc in curated:
         if doc.result.doc_type is None:
             raise ValueError("a curated document has a doc type")
+        origin = Origin(
+            run.extractor.name,
+            run.extractor.model,
+            run.extractor.prompt_version,
+            calibrator_version=calibrator_version(doc.result.doc_type),
+        )
         specs = run.registry[doc.result.doc_type].tables(run.options)
         tables = [(spec, doc.rows.get(spec.name, [])) for spec in specs]
         records.append(CuratedRecord(doc.result, origin, [*tables, (PROVENANCE, doc.provenance)]))

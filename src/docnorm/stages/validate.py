@@ -10,7 +10,7 @@ from docnorm.doctypes import DocTypeRegistry
 from docnorm.schemas.documents import DocumentResult, Outcome, Reason, Stage
 from docnorm.schemas.tables import Row
 from docnorm.stages.documents import CuratedDocument, ExtractedDocument
-from docnorm.stages.results import review
+from docnorm.stages.results import review, text_counts
 from docnorm.validators.options import ValidationOptions
 from docnorm.validators.provenance import provenance_rows
 from docnorm.validators.verdict import failures_by_document
@@ -38,7 +38,9 @@ def validate_documents(
         failures = failures_by_document(tables, _tag_rows(rows_by_doc))
         for doc in docs:
             source = doc.parsed.source
-            provenance = provenance_rows(doc.record, tables, passed_checks=source.doc_id not in failures)
+            provenance = provenance_rows(
+                doc.record, tables, passed_checks=source.doc_id not in failures, doc_type=doc_type
+            )
             reasons = failures.get(source.doc_id, []) + _low_confidence(provenance, thresholds or {})
             if reasons:
                 log.info("document %s failed %d check(s)", source.doc_id[:12], len(reasons))
@@ -52,6 +54,7 @@ def validate_documents(
                         doc_type=doc_type,
                         record=record,
                         usage=doc.usage,
+                        **text_counts(doc.parsed),
                     )
                 )
             else:
@@ -61,6 +64,7 @@ def validate_documents(
                     doc_type=doc_type,
                     outcome=Outcome.CURATED,
                     usage=doc.usage,
+                    **text_counts(doc.parsed),
                 )
                 curated.append(CuratedDocument(result, rows_by_doc[source.doc_id], provenance))
     return curated, stopped

@@ -43,6 +43,8 @@ class Faults:
     schema_invalid: float = 0
     invent_value: bool = False
     obey_injection: bool = False
+    choice_confidence: float = 0.9
+    """The confidence it states when asked which doc type a document is (it picks the best cue score)."""
 
 
 @dataclass
@@ -162,6 +164,8 @@ class OpenAITestDouble:
 
         document = _DOCUMENT.search(prompt)
         text = document.group(1) if document else ""
+        if "DocTypeChoice" in json.dumps(body.get("tools") or body.get("messages")):
+            return self._choice(text)
         names = _MODEL_NAME.findall(json.dumps(body.get("tools") or body.get("messages")))
         spec = next((s for s in REGISTRY if s.model.__name__ in names), None)
         if spec is None:
@@ -179,6 +183,14 @@ class OpenAITestDouble:
             amount = re.sub(r"[^\d.]", "", injected.group("v"))
             answer["amounts"] = [{"amount": amount, "currency": "USD", "quote": injected.group(0)}]
         return answer
+
+    def _choice(self, text: str) -> dict[str, Any]:
+        """The doc type whose cues score best on the text ("none" when none scores), at the scripted confidence."""
+        from docnorm.doctypes import REGISTRY
+
+        scores = {spec.name: sum(cue.weight * cue.hits(text) for cue in spec.cues) for spec in REGISTRY}
+        best = max(scores, key=lambda name: scores[name])
+        return {"doc_type": best if scores[best] > 0 else "none", "confidence": self.faults.choice_confidence}
 
 
 def _invent(answer: dict[str, Any]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from docnorm.schemas.contract import Contract
+from docnorm.schemas.names import canonical_name
 from docnorm.schemas.tables import MONEY, Column, Row, TableSpec, quote_of, value_of
 from docnorm.validators import checks
 from docnorm.validators.options import ValidationOptions
@@ -43,7 +44,12 @@ def contract_tables(options: ValidationOptions) -> list[TableSpec]:
         ),
         TableSpec(
             "contract_parties",
-            [Column("position", pa.int32()), Column("name", pa.string()), Column("role", pa.string())],
+            [
+                Column("position", pa.int32()),
+                Column("name", pa.string()),
+                Column("role", pa.string()),
+                Column("name_canonical", pa.string()),
+            ],
         ),
         TableSpec(
             "contract_amounts",
@@ -84,7 +90,10 @@ def contract_rows(record: Contract) -> dict[str, list[Row]]:
                 "clause_count": len(record.clauses),
             }
         ],
-        "contract_parties": [{"position": i, "name": p.name, "role": p.role} for i, p in enumerate(record.parties)],
+        "contract_parties": [
+            {"position": i, "name": p.name, "role": p.role, "name_canonical": canonical_name(p.name)}
+            for i, p in enumerate(record.parties)
+        ],
         "contract_amounts": [
             {"position": i, "amount": m.amount, "currency": m.currency} for i, m in enumerate(record.amounts)
         ],

@@ -89,8 +89,9 @@ def provenance_rows(
     *,
     passed_checks: bool = True,
     changed: frozenset[str] = frozenset(),
+    doc_type: str | None = None,
 ) -> list[Row]:
-    """The field_provenance rows of one record (without lineage)."""
+    """The field_provenance rows of one record (without lineage); confidences calibrated for ``doc_type``."""
     checks = {spec.name: sorted(str(c.name) for c in [*spec.checks, *(k for col in spec.columns for k in col.checks)])
               for spec in tables}  # fmt: skip
     rows = []
@@ -108,7 +109,9 @@ def provenance_rows(
                 "char_end": evidence.end if evidence else None,
                 "verified": evidence.verified if evidence else False,
                 "method": evidence.method if evidence else None,
-                "confidence": field_confidence(fact.value, evidence, passed_checks=passed_checks),
+                "confidence": field_confidence(
+                    fact.value, evidence, passed_checks=passed_checks, doc_type=doc_type, field=fact.field
+                ),
                 "checks_passed": checks.get(fact.table, []) if passed_checks else [],
                 "reviewer_changed": _changed(fact, changed),
             }

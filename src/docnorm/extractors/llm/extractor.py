@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any, Literal
 
 import instructor
 import openai
 from instructor.core import InstructorRetryException
 from instructor.v2.core.function_calls import response_schema
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, create_model
 
-from docnorm.extractors.base import Excerpt, Extraction, ExtractorContext, RulesExtractor
+from docnorm.extractors.base import Choice, Excerpt, Extraction, ExtractorContext, RulesExtractor
 from docnorm.extractors.llm.grounding import Grounder
 from docnorm.extractors.llm.merge import merge_answers, missing_fields
-from docnorm.extractors.llm.prompt import PROMPT_VERSION, chunks, messages
+from docnorm.extractors.llm.prompt import PROMPT_VERSION, choice_messages, chunks, messages
 from docnorm.extractors.llm.schema import ground, response_model
 from docnorm.schemas import SCHEMA_VERSION
 from docnorm.schemas.documents import ParsedDocument, Usage
@@ -56,19 +57,52 @@ class LLMExtractor:
         requests = [(doc, doc_type, None, None) for doc, doc_type in items]
         return asyncio.run(self._run(requests))
 
-    async def _run(
-        self, requests: Sequence[tuple[ParsedDocument, str, frozenset[str] | None, BaseModel | None]]
-    ) -> list[Extraction | DataError]:
+    def choose_doc_types(
+        self, documents: Sequence[ParsedDocument], descriptions: Mapping[str, str]
+    ) -> list[Choice | DataError]:
+        """Ask the model which of the described doc types each document is (concurrently, like extraction)."""
+        return asyncio.run(self._choose_all(documents, descriptions))
+
+    @contextlib.asynccontextmanager
+    async def _client(self) -> AsyncIterator[tuple[Any, asyncio.Semaphore]]:
         s = self._settings
         key = s.llm_api_key.get_secret_value() if s.llm_api_key else "not-needed"
         async with openai.AsyncOpenAI(
             base_url=s.llm_base_url, api_key=key, timeout=s.llm_timeout_seconds, max_retries=s.llm_max_retries
         ) as raw:
-            client = instructor.from_openai(raw, mode=_MODES[s.llm_mode])
-            gate = asyncio.Semaphore(s.llm_concurrency)
+            yield instructor.from_openai(raw, mode=_MODES[s.llm_mode]), asyncio.Semaphore(s.llm_concurrency)
+
+    async def _run(
+        self, requests: Sequence[tuple[ParsedDocument, str, frozenset[str] | None, BaseModel | None]]
+    ) -> list[Extraction | DataError]:
+        async with self._client() as (client, gate):
             return list(
                 await asyncio.gather(*(self._one(client, gate, doc, t, only, base) for doc, t, only, base in requests))
             )
+
+    async def _choose_all(
+        self, documents: Sequence[ParsedDocument], descriptions: Mapping[str, str]
+    ) -> list[Choice | DataError]:
+        answer_model = _wrapped(choice_model(tuple(descriptions)))
+        async with self._client() as (client, gate):
+            return list(await asyncio.gather(*(self._choose(client, gate, d, descriptions, answer_model)
+                                               for d in documents)))  # fmt: skip
+
+    async def _choose(
+        self,
+        client: Any,
+        gate: asyncio.Semaphore,
+        doc: ParsedDocument,
+        descriptions: Mapping[str, str],
+        answer_model: type[BaseModel],
+    ) -> Choice | DataError:
+        prompt = choice_messages(doc, descriptions, self._settings.llm_max_input_tokens)
+        try:
+            answer, usage = await self._ask(client, gate, prompt, answer_model)
+        except DataError as error:
+            return error
+        chosen = answer["doc_type"]
+        return Choice(None if chosen == NONE else chosen, float(answer["confidence"]), usage)
 
     async def _one(
         self,
@@ -113,7 +147,10 @@ class LLMExtractor:
             return cached["answers"], Usage(calls=0, cost_usd=None)
         parts = chunks(doc, self._settings.llm_max_input_tokens)
         calls = await asyncio.gather(
-            *(self._call(client, gate, doc, text, answer_model, (n, len(parts))) for n, text in enumerate(parts, 1))
+            *(
+                self._ask(client, gate, messages(doc, text, answer_model, (n, len(parts))), answer_model)
+                for n, text in enumerate(parts, 1)
+            )
         )
         answers = [answer for answer, _ in calls]
         usage = sum((u for _, u in calls), Usage())
@@ -121,21 +158,15 @@ class LLMExtractor:
             self._cache.put(key, {"answers": answers})
         return answers, usage
 
-    async def _call(
-        self,
-        client: Any,
-        gate: asyncio.Semaphore,
-        doc: ParsedDocument,
-        text: str,
-        answer_model: type[BaseModel],
-        part: tuple[int, int],
+    async def _ask(
+        self, client: Any, gate: asyncio.Semaphore, prompt: list[dict[str, str]], answer_model: type[BaseModel]
     ) -> tuple[dict[str, Any], Usage]:
         s = self._settings
         async with gate:
             try:
                 answer, _ = await client.chat.completions.create_with_completion(
                     model=s.llm_model,
-                    messages=messages(doc, text, answer_model, part),
+                    messages=prompt,
                     response_model=answer_model,
                     max_retries=s.llm_validation_retries,
                     temperature=s.llm_temperature,
@@ -165,6 +196,20 @@ class LLMExtractor:
         parts.append(",".join(sorted(only)) if only else "*")
         parts.append(str(self._settings.llm_max_input_tokens))
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+NONE = "none"
+
+
+@functools.cache
+def choice_model(names: tuple[str, ...]) -> type[BaseModel]:
+    """The response model of a doc-type choice among ``names`` (or ``none``), with a confidence."""
+    kinds = Literal[(*names, NONE)]  # type: ignore[valid-type]
+    return create_model(
+        "DocTypeChoice",
+        doc_type=(kinds, Field(description="The kind of document this is, or none.")),
+        confidence=(float, Field(ge=0, le=1, description="How sure you are of the choice, from 0 to 1.")),
+    )
 
 
 @functools.cache

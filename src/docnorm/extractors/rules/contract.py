@@ -126,14 +126,18 @@ _JOINER = r"(?:and|of|the|de|du|von|van|der)"
 _LEADING_NAME = re.compile(
     rf"\s*(?::\s*)?(?:\(\d{{1,2}}\)\s*)?(?:the\s+)?[“\"]?(?P<name>{_TOKEN}(?:\s+(?:{_TOKEN}|{_JOINER}(?=\s+[A-Z])))*?(?:,?\s+{_SUFFIX}){{0,2}})"
     r"(?=\s*[,(“\"]|\s*\)|\s+and\b|\s+an?\b|\s+d/b/a\b|\s+f/k/a\b|\s+hereinafter\b|\s*\.\s|\s*;|\s*$"
-    r"|\s+(?:having|with|whose)\b)"
+    r"|\s+(?:having|with|whose|dated|effective|to|for|on|regarding|concerning|relating|who|which|that)\b"
+    r"|\.?\s+(?i:collectively|together|jointly|individually)\b)"
 )
-_NEXT_PARTY = re.compile(
-    r"^\s+(?i:and|&):?\s+|[)”\"]\s*[;,]?\s*(?:(?i:and):?\s+|&\s+)?(?:\(\d{1,2}\)\s*)?(?=[“\"]?[A-Z0-9])"
-)
+# Where the next party's slot starts: right after the name ("A Inc. and B LLC"), after a description
+# ("A Inc., a Delaware corporation, and B LLC"), or after a defined term ("A Inc. (the "Company") and B").
+_AND_NEXT = re.compile(r"(?:,?\s+an?\s+[^()“\".;]{1,120}?)?,?\s+(?i:and|&):?\s+(?:\(\d{1,2}\)\s*)?(?=[“\"]?[A-Z0-9])")
+_AFTER_TERM = re.compile(r"[)”\"]\s*[;,]?\s*(?:(?i:and):?\s+|&\s+)?(?:\(\d{1,2}\)\s*)?(?=[“\"]?[A-Z0-9])")
 _ROLE_WORDS = re.compile(
     r"^(?:the\s+)?(?:undersigned|company|employee|employer|executive|consultant|contractor|recipient|discloser|"
     r"party|parties|you|buyer|seller|purchaser|director|agreement|effective date|[A-Z]+|party\s+[a-z0-9]{1,2}|"
+    r"(?:company|party|parties)\.?\s*\d+|confidential\s+information|proprietary\s+information|"
+    r"(?:disclosing|receiving)\s+party|"
     r"(?:[\w-]+\s+){0,3}(?:service\s+)?(?:provider|customer|supplier|distributor|licensee|licensor|franchisee|"
     r"franchisor|shipper|transporter|client|vendor|manufacturer)|\d+\s+.*\b(?:avenue|street|road|suite|blvd)\b.*)$",
     re.IGNORECASE,
@@ -193,7 +197,7 @@ def _parties_after(doc: ParsedDocument, position: int) -> Iterator[Party]:
         if match is None:
             return
         name = re.sub(r"^(?:and|&)\s+", "", " ".join(match.group("name").split()), flags=re.IGNORECASE)
-        following = _NEXT_PARTY.search(doc.text, match.end("name"), min(end, match.end("name") + 600))
+        following = _next_slot(doc.text, match.end("name"), min(end, match.end("name") + 600))
         if not _ROLE_WORDS.match(name) and len(name) > 2 and name not in found:
             found.append(name)
             start = match.start("name")
@@ -206,6 +210,10 @@ def _parties_after(doc: ParsedDocument, position: int) -> Iterator[Party]:
         if following is None or _sentence_ends(doc.text[match.end("name") : following.start()]):
             return
         position = following.end()
+
+
+def _next_slot(text: str, after: int, end: int) -> re.Match[str] | None:
+    return _AND_NEXT.match(text, after, end) or _AFTER_TERM.search(text, after, end)
 
 
 def _sentence_ends(text: str) -> bool:

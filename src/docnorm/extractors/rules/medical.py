@@ -28,6 +28,32 @@ CUES = [
         r"(?:pre|post)operative diagnos[ie]s|anesthesia|external examination|physical examination|history)\s*:",
         1.5,
     ),
+    # Notes dictated or transcribed: SOAP and hospital-course headings, the patient's age as clinicians write
+    # it, what patients present with and what clinicians do. Vocabulary of the kind, not of any file.
+    Cue(
+        "note_headings",
+        r"(?m)^\s*(?:subjective|objective|assessment(?:\s+and\s+plan)?|plan|hospital\s+course|discharge\s+"
+        r"(?:diagnos[ie]s|instructions|medications|summary)|review\s+of\s+systems|past\s+(?:medical|surgical)\s+"
+        r"history|family\s+history|social\s+history|reason\s+for\s+(?:consultation|visit|referral|admission)|"
+        r"impression|recommendations?|laboratory(?:\s+(?:data|studies|results))?|operative\s+(?:note|report)|"
+        r"description\s+of\s+(?:the\s+)?(?:procedure|operation)|estimated\s+blood\s+loss|complications|"
+        r"specimens?|disposition|follow[- ]up|vital\s+signs|heent|extremities|neurologic(?:al)?)\s*[:,]",
+        1.5,
+    ),
+    Cue("age_in_years", r"\b\d{1,3}[- ](?:year|month|week)[- ]old\b", 2.0),
+    Cue(
+        "clinical_verbs",
+        r"\b(?:presents?\s+(?:with|for|to)|complain(?:s|ed|ing)?\s+of|denies|was\s+(?:admitted|discharged|"
+        r"seen|evaluated|examined|prepped|draped)|tolerated\s+the\s+procedure|under\s+(?:general|local|spinal)\s+"
+        r"anesthesia|on\s+(?:physical\s+)?exam(?:ination)?|was\s+prescribed)\b",
+        1.0,
+    ),
+    Cue(
+        "clinical_nouns",
+        r"\b(?:pain|blood\s+pressure|heart\s+rate|pulse|respirations?|abdomen|chest|tenderness|swelling|nausea|"
+        r"vomiting|fever|infection|dosage|tablets?|surgery|hospital|physician|hypertension|diabetes)\b",
+        0.5,
+    ),
     Cue(
         "clinical_terms",
         r"\b(?:lesions?|fractures?|radiograph\w*|biops\w+|autopsy|sensory|motor|symptoms?|sutures?|incision|"
