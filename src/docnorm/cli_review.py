@@ -15,7 +15,11 @@ from rich.table import Table
 
 from docnorm.schemas.errors import ConfigError, DocnormError, ReviewConflict
 
-review_app = typer.Typer(help="Work the review queue: list, show, approve, correct, reject, sync, export.")
+review_app = typer.Typer(
+    help="Work the review queue: list, show, approve, correct, reject, sync, export; serve the workbench."
+)
+users_app = typer.Typer(help="Reviewer accounts of the workbench.")
+review_app.add_typer(users_app, name="users")
 # Piped output (scripts, logs) gets wide lines instead of reason codes folded mid-word.
 console = Console(width=None if sys.stdout.isatty() else 160)
 errors = Console(stderr=True)
@@ -188,6 +192,55 @@ def sync(out: OutOption = None) -> None:
     except DocnormError as exc:
         raise fail(exc) from None
     console.print(f"re-ingested {len(synced)} item(s): {', '.join(map(str, synced)) or 'none'}")
+
+
+@review_app.command()
+def serve(
+    out: OutOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on (this machine only by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8765,
+) -> None:
+    """Serve the review workbench: the queue in a browser, the document beside its fields, many reviewers.
+
+    Reviewers sign in with accounts made by `docnorm review users add NAME`. Ctrl-C stops.
+    """
+    import uvicorn
+
+    from docnorm.settings import load_settings
+    from docnorm.workbench.app import create_app
+
+    try:
+        app = create_app(load_settings(out_dir=out))
+    except DocnormError as exc:
+        raise fail(exc) from None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        errors.print("[yellow]warning:[/yellow] serving beyond this machine: put HTTPS in front of it (pages hold PHI)")
+    errors.print(f"review workbench at http://{host}:{port}/  (accounts: docnorm review users add NAME)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="The reviewer's sign-in name.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input instead of generating one.")
+    ] = False,
+    out: OutOption = None,
+) -> None:
+    """Add a reviewer; a generated password is printed once (it is stored only as an argon2 hash)."""
+    from docnorm.settings import load_settings
+    from docnorm.sinks import open_database
+    from docnorm.workbench.accounts import add_reviewer, generate_password
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else generate_password()
+    try:
+        add_reviewer(open_database(load_settings(out_dir=out).review_database_url), name, password)
+    except DocnormError as exc:
+        raise fail(exc) from None
+    if password_stdin:
+        console.print(f"reviewer {name} added")
+    else:
+        console.print(f"reviewer {name} added; password (shown once, keep it): {password}")
 
 
 @review_app.command()

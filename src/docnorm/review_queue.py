@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import shutil
+import statistics
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, get_args, get_origin
 from urllib.parse import unquote, urlparse
@@ -28,6 +29,8 @@ from docnorm.schemas.documents import DocumentResult, Outcome, Reason
 from docnorm.schemas.errors import ConfigError, ReviewConflict
 from docnorm.schemas.records import extracted_type, flatten_record, strip_optional
 from docnorm.sinks import CuratedRecord, CuratedWriter, Origin, ReviewItem, open_database
+from docnorm.sinks.database import as_utc
+from docnorm.sinks.reviewers import ReviewEvent
 from docnorm.validators.confidence import calibrator_version
 from docnorm.validators.options import ValidationOptions
 from docnorm.validators.provenance import PROVENANCE, provenance_rows
@@ -82,51 +85,111 @@ class ReviewQueue:
     def approve(self, item_id: int, reviewer: str, expected_version: int | None = None) -> ReviewItem:
         """Accept the extracted record as it is (for example, a statement that truly does not balance)."""
 
-        def approve(item: ReviewItem) -> None:
+        def approve(item: ReviewItem) -> list[Change]:
             _needs_record(item)
             item.status = "approved"
+            return [("approved", None, "pending", "approved")]
 
         return self._resolve(item_id, reviewer, expected_version, approve)
 
     def reject(self, item_id: int, reviewer: str, note: str, expected_version: int | None = None) -> ReviewItem:
         """Keep the document out of the curated tables, with the reviewer's reason."""
 
-        def reject(item: ReviewItem) -> None:
+        def reject(item: ReviewItem) -> list[Change]:
             item.status = "rejected"
             item.resolution_note = note
+            return [("rejected", None, "pending", "rejected")]
 
         return self._resolve(item_id, reviewer, expected_version, reject)
 
     def correct(
-        self, item_id: int, changes: Mapping[str, str], reviewer: str, expected_version: int | None = None
+        self,
+        item_id: int,
+        changes: Mapping[str, str],
+        reviewer: str,
+        expected_version: int | None = None,
+        quotes: Mapping[str, str] | None = None,
     ) -> tuple[ReviewItem, list[Reason]]:
-        """Apply ``path=value`` corrections and validate again.
+        """Apply ``path=value`` corrections (and ``path=quote``: the text a reviewer read a value from) and
+        validate again.
 
         The item becomes ``corrected`` when the record passes every check; otherwise it
         stays pending with the new reasons (and keeps the corrections made so far).
         """
         outcome: list[Reason] = []
 
-        def correct(item: ReviewItem) -> None:
+        def correct(item: ReviewItem) -> list[Change]:
             _needs_record(item)
             assert item.record is not None and item.doc_type is not None
-            record = json.loads(json.dumps(item.record))
-            applied = dict(item.corrections or {})
-            model = self.registry[item.doc_type].model
-            for path, raw in changes.items():
-                old = _set_path(record, path, _parse_value(raw), model)
-                applied[path] = {"from": old, "to": _parse_value(raw)}
+            record, applied = self._corrected(item, changes)
+            done: list[Change] = [
+                ("corrected field", path, applied[path]["from"], applied[path]["to"]) for path in changes
+            ]
+            for path, quote in (quotes or {}).items():
+                done.append(("quoted", path, _set_quote(record, path, quote), quote))
             reasons = self.check(item.doc_type, record, item.doc_id)
             item.record = record
-            item.corrections = applied
+            item.corrections = {**(item.corrections or {}), **applied}
             if reasons:
                 item.reasons = [r.model_dump() for r in reasons]
                 outcome.extend(reasons)
             else:
                 item.status = "corrected"
+                done.append(("corrected", None, "pending", "corrected"))
+            return done
 
         item = self._resolve(item_id, reviewer, expected_version, correct)
         return item, outcome
+
+    def _corrected(self, item: ReviewItem, changes: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The item's record with ``changes`` applied (a copy), and each change as {from, to}."""
+        assert item.record is not None and item.doc_type is not None
+        record = json.loads(json.dumps(item.record))
+        model = self.registry[item.doc_type].model
+        applied = {}
+        for path, raw in changes.items():
+            old = _set_path(record, path, _parse_value(raw), model)
+            applied[path] = {"from": old, "to": _parse_value(raw)}
+        return record, applied
+
+    def would_fail(self, item_id: int, changes: Mapping[str, str]) -> list[str]:
+        """What the checks would say of the item with ``changes`` applied, as messages; nothing is saved."""
+        item = self.get(item_id)
+        try:
+            _needs_record(item)
+            assert item.doc_type is not None
+            record, _ = self._corrected(item, changes)
+            reasons = self.check(item.doc_type, record, item.doc_id)
+        except ConfigError as exc:
+            return [str(exc)]
+        return [f"{r.code}{f' ({r.field})' if r.field else ''}: {r.message}" for r in reasons]
+
+    def audit(self, item_id: int) -> list[ReviewEvent]:
+        """What reviewers did to the item, oldest first."""
+        query = select(ReviewEvent).where(ReviewEvent.item_id == item_id).order_by(ReviewEvent.at, ReviewEvent.id)
+        with Session(self.engine) as session:
+            return list(session.scalars(query))
+
+    def throughput(self, hours: float = 24.0) -> dict[str, Any]:
+        """Items resolved per reviewer per hour over the last ``hours`` (over the span each worked, at least
+        an hour), and the median hours from an item's arrival to its resolution."""
+        since = datetime.now(UTC) - timedelta(hours=hours)
+        resolved = [
+            (i, as_utc(i.reviewed_at), as_utc(i.created_at))
+            for i in self.items(status=None)
+            if i.status != "pending" and i.reviewed_at is not None
+        ]
+        per: dict[str, list[datetime]] = {}
+        for item, at, _ in resolved:
+            if at >= since and item.reviewer:
+                per.setdefault(item.reviewer, []).append(at)
+        rates = {
+            name: round(len(times) / max(1.0, (max(times) - min(times)).total_seconds() / 3600), 1)
+            for name, times in sorted(per.items())
+        }
+        waits = sorted((at - arrived).total_seconds() / 3600 for _, at, arrived in resolved)
+        median = round(statistics.median(waits), 2) if waits else None
+        return {"per_reviewer_per_hour": rates, "median_hours_to_resolve": median}
 
     def check(self, doc_type: str, record: dict[str, Any], doc_id: str) -> list[Reason]:
         """Every reason a record would not pass: schema errors first, then the table checks."""
@@ -141,7 +204,9 @@ class ReviewQueue:
         rows = {table: [{"doc_id": doc_id, **row} for row in rows] for table, rows in spec.to_rows(model).items()}
         return failures_by_document(spec.tables(self.options), rows).get(doc_id, [])
 
-    def _resolve(self, item_id: int, reviewer: str, expected_version: int | None, change: Any) -> ReviewItem:
+    def _resolve(
+        self, item_id: int, reviewer: str, expected_version: int | None, change: Callable[[ReviewItem], list[Change]]
+    ) -> ReviewItem:
         try:
             with Session(self.engine, expire_on_commit=False) as session, session.begin():
                 item = session.scalars(
@@ -153,9 +218,13 @@ class ReviewQueue:
                     raise ReviewConflict(f"review item {item_id} was already {item.status} by {item.reviewer}")
                 if expected_version is not None and item.version != expected_version:
                     raise ReviewConflict(f"review item {item_id} changed since version {expected_version}; reload it")
-                change(item)
+                changes = change(item)
                 now = datetime.now(UTC)
                 item.reviewer, item.reviewed_at, item.updated_at = reviewer, now, now
+                # The audit trail is written in the transaction that changes the item.
+                for action, field, before, after in changes:
+                    session.add(ReviewEvent(item_id=item_id, reviewer=reviewer, action=action, field=field,
+                                            before=before, after=after, at=now))  # fmt: skip
             return item
         except StaleDataError:
             raise ReviewConflict(f"review item {item_id} was resolved by someone else meanwhile") from None
@@ -236,6 +305,7 @@ class ReviewQueue:
         if oldest is not None and oldest.tzinfo is None:
             oldest = oldest.replace(tzinfo=UTC)
         return {
+            "throughput": self.throughput(),
             "pending": len(pending),
             "by_stage_and_type": [
                 {"stage": stage, "doc_type": doc_type, "pending": n}
@@ -243,6 +313,32 @@ class ReviewQueue:
             ],
             "oldest_age_hours": round((datetime.now(UTC) - oldest).total_seconds() / 3600, 2) if oldest else None,
         }
+
+
+Change = tuple[str, str | None, Any, Any]
+"""One audited change: action, field (None for the item as a whole), from, to."""
+
+
+def record_values(record: dict[str, Any]) -> list[tuple[str, Any, dict[str, Any] | None]]:
+    """Every leaf of a stored record as (dotted path with list indexes, value, evidence of its field or item)."""
+    out: list[tuple[str, Any, dict[str, Any] | None]] = []
+
+    def walk(node: Any, path: str, inherited: dict[str, Any] | None) -> None:
+        if isinstance(node, dict) and "value" in node and set(node) <= {"value", "evidence"}:
+            out.append((path, node["value"], node.get("evidence")))
+        elif isinstance(node, dict):
+            own = node.get("evidence") if "evidence" in node else inherited
+            for key, value in node.items():
+                if key != "evidence":
+                    walk(value, f"{path}.{key}" if path else key, own)
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{path}.{index}", inherited)
+        else:
+            out.append((path, node, inherited))
+
+    walk(record, "", None)
+    return out
 
 
 def _needs_record(item: ReviewItem) -> None:
@@ -281,6 +377,25 @@ def _set_path(record: dict[str, Any], path: str, value: Any, model: type[BaseMod
         return None
     node[last] = value
     return current
+
+
+def _set_quote(record: dict[str, Any], path: str, quote: str) -> str | None:
+    """Make ``quote`` (a reviewer's, not verified) the evidence of the field at ``path``, or of the item that
+    holds it when the item carries the evidence (a party, a diagnosis); returns the old quote."""
+    parts = path.split(".")
+    parent: Any = record
+    for part in parts[:-1]:
+        parent = _step(parent, part, path)
+    leaf = _step(parent, parts[-1], path)
+    if isinstance(leaf, dict) and "value" in leaf:
+        holder = leaf
+    elif isinstance(parent, dict) and "evidence" in parent:
+        holder = parent
+    else:
+        raise ConfigError(f"{path} has no quote of its own; correct its value")
+    old = (holder.get("evidence") or {}).get("quote")
+    holder["evidence"] = {"quote": quote, "verified": False, "method": "reviewer"}
+    return str(old) if old is not None else None
 
 
 def _step(node: Any, part: str, path: str) -> Any:

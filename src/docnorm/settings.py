@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     classify_min_margin: float = Field(
         default=0.25, ge=0, le=1, description="Share of the total score the winner must lead by."
     )
+    workbench_url: str | None = Field(
+        default="http://127.0.0.1:8765",
+        description="Where `docnorm review serve` answers; run reports link to it. Empty: no link.",
+    )
     classify_model_min_confidence: float = Field(
         default=0.8,
         ge=0,

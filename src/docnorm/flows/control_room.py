@@ -88,8 +88,14 @@ def summary_table(summary: RunSummary) -> list[dict[str, Any]]:
     return rows
 
 
-def summary_markdown(summary: RunSummary, backlog: Mapping[str, Any], slowest: Sequence[tuple[str, float]]) -> str:
-    """The run in a page: outcomes, failures by reason, the review backlog and the slowest documents."""
+def summary_markdown(
+    summary: RunSummary,
+    backlog: Mapping[str, Any],
+    slowest: Sequence[tuple[str, float]],
+    workbench_url: str | None = None,
+) -> str:
+    """The run in a page: outcomes, failures by reason, the review backlog (linked to the workbench,
+    filtered to this run), reviewers' throughput and the slowest documents."""
     reasons = Counter(reason.code for r in summary.results if r.outcome is Outcome.REVIEW for reason in r.reasons)
     types = {r.doc_id: r.doc_type or "unknown" for r in summary.results if r.doc_id}
     outcomes = {r.doc_id: r.outcome.value for r in summary.results if r.doc_id}
@@ -108,6 +114,12 @@ def summary_markdown(summary: RunSummary, backlog: Mapping[str, Any], slowest: S
         "## Review backlog",
         "",
         f"{backlog['pending']} item(s) pending; oldest {backlog['oldest_age_hours']} h.",
+        *(
+            [f"Work this run's items in the [review workbench]({workbench_url.rstrip('/')}/?run={summary.run_id})."]
+            if workbench_url and summary.counts.get("review")
+            else []
+        ),
+        _throughput(backlog.get("throughput") or {}),
         "",
         *_table(
             ["stage", "doc type", "pending"],
@@ -126,6 +138,13 @@ def summary_markdown(summary: RunSummary, backlog: Mapping[str, Any], slowest: S
         *_table(["stage", "seconds"], list(summary.stage_seconds.items())),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _throughput(throughput: Mapping[str, Any]) -> str:
+    rates = throughput.get("per_reviewer_per_hour") or {}
+    median = throughput.get("median_hours_to_resolve")
+    people = ", ".join(f"{name} {rate}/h" for name, rate in rates.items()) or "none in the last 24 h"
+    return f"Reviewers' throughput (items resolved per hour): {people}; median time to resolve: {median} h."
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
@@ -151,7 +170,12 @@ def tag_run(flow_run_id: UUID, tags: Sequence[str], by_type: Mapping[str, object
         client.update_flow_run(flow_run_id, tags=sorted({*tags, *doc_tags}))
 
 
-def publish(summary: RunSummary, backlog: Mapping[str, Any], slowest: Sequence[tuple[str, float]]) -> None:
+def publish(
+    summary: RunSummary,
+    backlog: Mapping[str, Any],
+    slowest: Sequence[tuple[str, float]],
+    workbench_url: str | None = None,
+) -> None:
     """The run's table and markdown artifacts."""
     total = summary.usage
     create_table_artifact(
@@ -164,6 +188,6 @@ def publish(summary: RunSummary, backlog: Mapping[str, Any], slowest: Sequence[t
     )
     create_markdown_artifact(
         key="docnorm-run-report",
-        markdown=summary_markdown(summary, backlog, slowest),
+        markdown=summary_markdown(summary, backlog, slowest, workbench_url),
         description=f"docnorm run {summary.run_id}: failures, review backlog, slowest documents",
     )

@@ -17,7 +17,7 @@ from prefect.utilities.annotations import quote
 
 from docnorm import progress
 from docnorm.doctypes import REGISTRY, DocTypeRegistry
-from docnorm.flows import control_room
+from docnorm.flows import control_room, events
 from docnorm.flows.clock import RunClock
 from docnorm.flows.control_room import ProgressBoard, SlowestDocuments, usage_of
 from docnorm.flows.runners import build_task_runner, given_settings, giving_settings
@@ -145,7 +145,7 @@ def run_pipeline(inputs: Sequence[str], settings: Settings, registry: DocTypeReg
         results += _batches(run, clock, todo, board, slowest)
         summary = _summary(run, clock, results)
         backlog = ReviewQueue(run.engine, run.options, run.registry).backlog()
-    control_room.publish(summary, backlog, slowest.slowest())
+    control_room.publish(summary, backlog, slowest.slowest(), settings.workbench_url)
     if context_of_flow and context_of_flow.flow_run:
         control_room.tag_run(context_of_flow.flow_run.id, context_of_flow.flow_run.tags, summary.by_type)
     logger.info("run %s finished: %s", run_id, summary.counts)
@@ -195,6 +195,12 @@ def _batches(
             board.advance(len(chunk))
         results.extend(routed)
         progress.report(len(results), len(todo))
+        # Counts only: never a file name or a value.
+        outcomes = Counter(r.outcome.value for r in routed)
+        get_run_logger().info(
+            "%s: %s", name, ", ".join(f"{outcomes.get(o, 0)} {o}" for o in ("curated", "review", "skipped"))
+        )
+        events.queued(routed, run.run_id)
 
     for number, start in enumerate(range(0, len(todo), size)):
         chunk = list(todo[start : start + size])

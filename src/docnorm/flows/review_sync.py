@@ -33,9 +33,15 @@ def review_sync(out_dir: str | None = None) -> list[int]:
         table=backlog["by_stage_and_type"] or [{"stage": "-", "doc_type": "-", "pending": 0}],
         description=f"pending review items: {backlog['pending']}; oldest {backlog['oldest_age_hours']} h",
     )
+    throughput = backlog["throughput"]
+    rates = ", ".join(f"{name} {rate}/h" for name, rate in throughput["per_reviewer_per_hour"].items()) or "none"
     create_markdown_artifact(
         key="docnorm-review-sync",
-        markdown=f"Re-ingested {len(synced)} review item(s); {backlog['pending']} pending.",
+        markdown=(
+            f"Re-ingested {len(synced)} review item(s); {backlog['pending']} pending.\n\n"
+            f"Items resolved per reviewer per hour (last 24 h): {rates}; "
+            f"median time to resolve: {throughput['median_hours_to_resolve']} h."
+        ),
     )
     get_run_logger().info("re-ingested %d review item(s); %d pending", len(synced), backlog["pending"])
     return synced

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -42,6 +43,11 @@ def open_database(url: str) -> Engine:
             if path.exists():
                 path.chmod(0o600)
     return engine
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A datetime read back from the database, as UTC: SQLite hands back naive ones, stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _sqlite_pragmas(connection: object, _record: object) -> None:

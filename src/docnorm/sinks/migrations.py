@@ -94,7 +94,49 @@ def _v3_committed_parts(connection: Connection) -> None:
     ).create(connection, checkfirst=True)
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_resolutions, _v3_committed_parts]
+def _v4_workbench(connection: Connection) -> None:
+    """The review workbench: reviewer accounts, sessions, claims on items and the audit trail."""
+    metadata = MetaData()
+    Table(
+        "reviewers",
+        metadata,
+        Column("name", String(128), primary_key=True),
+        Column("password_hash", String(255), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    Table(
+        "review_sessions",
+        metadata,
+        Column("token_hash", String(64), primary_key=True),
+        Column("reviewer", String(128), nullable=False),
+        Column("csrf", String(64), nullable=False),
+        Column("expires_at", DateTime(timezone=True), nullable=False),
+    )
+    Table(
+        "review_claims",
+        metadata,
+        Column("item_id", Integer, primary_key=True),
+        Column("reviewer", String(128), nullable=False),
+        Column("claimed_at", DateTime(timezone=True), nullable=False),
+        Column("expires_at", DateTime(timezone=True), nullable=False),
+    )
+    Table(
+        "review_audit",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("item_id", Integer, nullable=False),
+        Column("reviewer", String(128), nullable=False),
+        Column("action", String(32), nullable=False),
+        Column("field", String(255)),
+        Column("before", JSON),
+        Column("after", JSON),
+        Column("at", DateTime(timezone=True), nullable=False),
+        Index("ix_review_audit_item", "item_id"),
+    )
+    metadata.create_all(connection, checkfirst=True)
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_resolutions, _v3_committed_parts, _v4_workbench]
 LATEST = len(MIGRATIONS)
 
 _VERSION = Table("docnorm_schema_version", MetaData(), Column("version", Integer, nullable=False))
