@@ -58,13 +58,16 @@ def features(
     digits = sum(ch.isdigit() for ch in text)
     words = text.split()
     code = str(getattr(value, "value", value))
+    method = evidence.method if evidence and evidence.method else "none"
     return {
         f"field={field or 'unknown'}": 1.0,
+        # How reliable a method is depends on the field it reads (a date "at the top" vs a party there).
+        f"field={field or 'unknown'}&method={method}": 1.0,
         # A value from a closed vocabulary (an enum-like code such as a clause type) weighs on its own.
         **({f"value={code}": 1.0} if _CODE.fullmatch(code) else {}),
         "legal_suffix": float(bool(_LEGAL_SUFFIX.search(text))),
         "capitalised_share": sum(w[:1].isupper() for w in words) / len(words) if words else 0.0,
-        f"method={evidence.method if evidence and evidence.method else 'none'}": 1.0,
+        f"method={method}": 1.0,
         "verified": float(bool(evidence and evidence.verified)),
         "no_evidence": float(evidence is None),
         "failed_checks": float(not passed_checks),
