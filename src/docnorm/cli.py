@@ -38,8 +38,9 @@ _OUTCOMES = ("curated", "review", "skipped")
 @app.callback()
 def _main() -> None:
     """docnorm: documents in, analytics-ready tables out; nothing is lost."""
-    # Prefect's per-task INFO lines would bury progress bars and tables; the Prefect UI keeps them.
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # Prefect's per-task INFO lines would bury progress bars and tables: the console shows warnings only,
+    # while the run's logs still reach the Prefect API (a lower PREFECT_LOGGING_LEVEL would drop them).
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 
 
 @app.command()

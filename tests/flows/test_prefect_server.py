@@ -66,7 +66,16 @@ async def _read_run(url: str) -> dict[str, Any]:
                 json={"artifacts": {"flow_run_id": {"any_": [str(run.id)]}}, "sort": "CREATED_DESC", "limit": 50},
             )
             artifacts = [Artifact.model_validate(a) for a in response.json()]
-            return {"run": run, "tasks": tasks, "artifacts": {a.key: a for a in artifacts}}
+            logs: list[dict[str, Any]] = []
+            for _ in range(40):  # the run's logs are shipped to the API in the background
+                answer = await client.request(
+                    "POST", "/logs/filter", json={"logs": {"flow_run_id": {"any_": [str(run.id)]}}, "limit": 200}
+                )
+                logs = answer.json()
+                if any(log["message"].startswith("batch-") for log in logs):
+                    break
+                await asyncio.sleep(0.25)
+            return {"run": run, "tasks": tasks, "artifacts": {a.key: a for a in artifacts}, "logs": logs}
 
 
 def test_a_run_through_a_prefect_server_shows_its_state_tasks_and_artifacts(server: str, tmp_path: Path) -> None:
@@ -95,6 +104,11 @@ def test_a_run_through_a_prefect_server_shows_its_state_tasks_and_artifacts(serv
     assert "## Failures by reason" in report and "## Review backlog" in report and "## Slowest documents" in report
     for path in EXAMPLES.rglob("*"):
         assert path.name not in report, "file names can name a patient: never in an artifact"
+    # The run's page shows its logs: per-batch counts, never a file name (the console stays quiet).
+    counts = [log["message"] for log in seen["logs"] if log["message"].startswith("batch-")]
+    assert len(counts) == batches and all("curated" in m and "review" in m for m in counts)
+    assert not [log for log in seen["logs"] for path in EXAMPLES.iterdir() if path.name in log["message"]]
+    assert "batch-0-5-docs" not in done.stderr + done.stdout
 
 
 async def _deployments(url: str) -> dict[str, Any]:
