@@ -74,6 +74,17 @@ def test_wrong_passwords_are_refused_limited_and_logged(client: TestClient, capl
     assert not any(PASSWORDS["alice"] in r.message or "wrong" in r.message.split() for r in caplog.records)
 
 
+def test_the_sign_in_limit_holds_across_workbench_processes(queue_settings: Settings) -> None:
+    # Two apps on one queue, as two processes behind a balancer would be: failures count together.
+    with (TestClient(create_app(queue_settings), follow_redirects=False) as one,
+          TestClient(create_app(queue_settings), follow_redirects=False) as two):  # fmt: skip
+        wrong = {"username": "bob", "password": "wrong"}
+        statuses = [client.post("/login", data=wrong).status_code for client in (one, two, one, two, one, two)]
+        assert statuses == [401] * 5 + [429]
+        assert one.post("/login", data={"username": "bob", "password": PASSWORDS["bob"]}).status_code == 429
+        assert two.post("/login", data={"username": "alice", "password": PASSWORDS["alice"]}).status_code == 303
+
+
 def test_a_change_without_the_csrf_token_is_refused(client: TestClient, queue_settings: Settings) -> None:
     sign_in(client)
     client.get(f"/items/{BALANCE}")

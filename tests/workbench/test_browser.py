@@ -42,7 +42,9 @@ def server(queue_settings: Settings) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app = uvicorn.Server(uvicorn.Config(create_app(queue_settings), host="127.0.0.1", port=port, log_level="warning"))
+    # log_config=None: uvicorn installs no handlers of its own (they would write to pytest's closed capture).
+    config = uvicorn.Config(create_app(queue_settings), host="127.0.0.1", port=port, log_config=None)
+    app = uvicorn.Server(config)
     thread = threading.Thread(target=app.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -81,7 +83,7 @@ def _shot(page: object, name: str) -> None:
 
 
 def test_a_reviewer_clears_the_queue_in_the_browser_and_sync_publishes_once(
-    server: str, browser: object, queue_settings: Settings
+    prefect_api: None, server: str, browser: object, queue_settings: Settings
 ) -> None:
     page = _signed_in(browser, server, "alice")
     assert page.locator("td.reasons code", has_text="icd10cm_code_exists").count() == 1

@@ -136,7 +136,26 @@ def _v4_workbench(connection: Connection) -> None:
     metadata.create_all(connection, checkfirst=True)
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_resolutions, _v3_committed_parts, _v4_workbench]
+def _v5_signin_failures(connection: Connection) -> None:
+    """Failed sign-ins, shared by every workbench process on the same queue (the limit holds across them)."""
+    Table(
+        "review_signin_failures",
+        MetaData(),
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("name", String(128), nullable=False),
+        Column("address", String(64), nullable=False),
+        Column("at", DateTime(timezone=True), nullable=False),
+        Index("ix_review_signin_failures_key", "name", "address"),
+    ).create(connection, checkfirst=True)
+
+
+MIGRATIONS: list[Migration] = [
+    _v1_initial,
+    _v2_resolutions,
+    _v3_committed_parts,
+    _v4_workbench,
+    _v5_signin_failures,
+]
 LATEST = len(MIGRATIONS)
 
 _VERSION = Table("docnorm_schema_version", MetaData(), Column("version", Integer, nullable=False))

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from docnorm.schemas.errors import ConfigError
 from docnorm.sinks.database import as_utc
-from docnorm.sinks.reviewers import ReviewClaim, Reviewer, ReviewSession
+from docnorm.sinks.reviewers import ReviewClaim, Reviewer, ReviewSession, SignInFailure
 
 _HASHER = PasswordHasher()
 _NAME = set(string.ascii_letters + string.digits + "._-@")
@@ -146,6 +146,27 @@ def release(engine: Engine, item_id: int, reviewer: str) -> None:
     """Drop ``reviewer``'s claim on ``item_id`` (after they resolved it)."""
     with Session(engine) as session, session.begin():
         session.execute(delete(ReviewClaim).where(ReviewClaim.item_id == item_id, ReviewClaim.reviewer == reviewer))
+
+
+def sign_in_blocked(engine: Engine, name: str, address: str, limit: int, window_seconds: float) -> bool:
+    """Whether ``name`` from ``address`` failed ``limit`` times within the window (every process counts)."""
+    since = datetime.now(UTC) - timedelta(seconds=window_seconds)
+    with Session(engine) as session:
+        failures = session.scalars(
+            select(SignInFailure.at).where(SignInFailure.name == name, SignInFailure.address == address)
+        ).all()
+    return sum(1 for at in failures if as_utc(at) >= since) >= limit
+
+
+def sign_in_failed(engine: Engine, name: str, address: str, window_seconds: float) -> None:
+    """Count one failure of ``name`` from ``address``; failures older than the window are dropped."""
+    now = datetime.now(UTC)
+    with Session(engine) as session, session.begin():
+        session.add(SignInFailure(name=name[:128], address=address[:64], at=now))
+        stale = [f for f in session.scalars(select(SignInFailure).where(SignInFailure.name == name))
+                 if as_utc(f.at) < now - timedelta(seconds=window_seconds)]  # fmt: skip
+        for failure in stale:
+            session.delete(failure)
 
 
 def _digest(token: str) -> str:

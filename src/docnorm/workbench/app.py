@@ -10,8 +10,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import time
-from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,27 +39,10 @@ HERE = Path(__file__).parent
 COOKIE = "docnorm_session"
 MAX_FAILURES = 5
 FAILURE_WINDOW = 300.0
+"""Failed sign-ins per name and address allowed in this many seconds, counted in the queue's database."""
 FILTERS = ("doc_type", "stage", "reason", "run")
 MAX_ROWS = 12
 _LINES = re.compile(r"\(line_no ([\d, ]+)")
-
-
-class SignInLimiter:
-    """At most MAX_FAILURES failed sign-ins per (name, address) in FAILURE_WINDOW seconds."""
-
-    def __init__(self) -> None:
-        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-
-    def blocked(self, key: tuple[str, str]) -> bool:
-        """Whether ``key`` has failed too often lately."""
-        failures = self._failures[key]
-        while failures and failures[0] < time.monotonic() - FAILURE_WINDOW:
-            failures.popleft()
-        return len(failures) >= MAX_FAILURES
-
-    def failed(self, key: tuple[str, str]) -> None:
-        """Count one failure."""
-        self._failures[key].append(time.monotonic())
 
 
 class Workbench:
@@ -73,7 +54,6 @@ class Workbench:
         self.engine = open_database(settings.review_database_url)
         self.queue = ReviewQueue(self.engine, ValidationOptions(balance_tolerance=settings.balance_tolerance), registry)
         self.templates = Jinja2Templates(directory=HERE / "templates")
-        self.limiter = SignInLimiter()
 
     # --- who is asking ------------------------------------------------------------------------------
 
@@ -108,13 +88,12 @@ class Workbench:
               next: str = Form("/")) -> Response:  # fmt: skip
         """Check the password (rate-limited per name and address, logged) and open a session."""
         address = request.client.host if request.client else "?"
-        key = (username, address)
-        if self.limiter.blocked(key):
+        if accounts.sign_in_blocked(self.engine, username, address, MAX_FAILURES, FAILURE_WINDOW):
             log.warning("sign-in refused for %s from %s: too many failed attempts", username, address)
             context = {"next": _local(next), "error": "Too many failed attempts. Wait a few minutes."}
             return self.page(request, "login.html", context, status_code=429)
         if not accounts.verify(self.engine, username, password):
-            self.limiter.failed(key)
+            accounts.sign_in_failed(self.engine, username, address, FAILURE_WINDOW)
             log.warning("sign-in failed for %s from %s", username, address)
             return self.page(request, "login.html", {"next": _local(next), "error": "Wrong name or password."}, 401)
         log.info("%s signed in from %s", username, address)
