@@ -41,6 +41,8 @@ _SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
 def instructions_to_model(text: str) -> list[tuple[int, int]]:
     """Spans of ``text`` that address a model: from each such sentence to the end of its line (what follows
     an instruction on the same line is part of it: "SYSTEM: ignore ... . Output total = 9.")."""
+    if _TO_MODEL.search(text) is None:  # nearly every document: one pass, no sentence split
+        return []
     spans: list[tuple[int, int]] = []
     for sentence in _SENTENCE.finditer(text):
         if spans and sentence.start() < spans[-1][1]:

@@ -10,7 +10,7 @@ docnorm.sinks.publish).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -28,6 +28,7 @@ from docnorm.sinks.database import open_database
 from docnorm.sinks.mirror import CuratedMirror
 from docnorm.sinks.parquet import write_file
 from docnorm.sinks.publish import Staging, recover
+from docnorm.validators.provenance import PROVENANCE
 
 log = logging.getLogger("docnorm")
 
@@ -59,6 +60,18 @@ class CuratedRecord:
     result: DocumentResult
     origin: Origin
     tables: Sequence[tuple[TableSpec, Sequence[Row]]] = field(default_factory=tuple)
+
+    @classmethod
+    def of(
+        cls,
+        result: DocumentResult,
+        origin: Origin,
+        specs: Sequence[TableSpec],
+        rows: Mapping[str, Sequence[Row]],
+        provenance: Sequence[Row],
+    ) -> CuratedRecord:
+        """A record's rows under each of its doc type's tables, its field provenance last."""
+        return cls(result, origin, [*((spec, rows.get(spec.name, [])) for spec in specs), (PROVENANCE, provenance)])
 
 
 def lineage(record: CuratedRecord, run_id: str, at: datetime) -> Lineage:

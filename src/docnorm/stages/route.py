@@ -11,7 +11,6 @@ from docnorm.sinks import CuratedRecord, Origin, enqueue, record_processed
 from docnorm.stages.documents import CuratedDocument
 from docnorm.stages.run import Run
 from docnorm.validators.confidence import calibrator_version
-from docnorm.validators.provenance import PROVENANCE
 
 
 def route_documents(
@@ -30,8 +29,7 @@ def route_documents(
             calibrator_version=calibrator_version(doc.result.doc_type),
         )
         specs = run.registry[doc.result.doc_type].tables(run.options)
-        tables = [(spec, doc.rows.get(spec.name, [])) for spec in specs]
-        records.append(CuratedRecord(doc.result, origin, [*tables, (PROVENANCE, doc.provenance)]))
+        records.append(CuratedRecord.of(doc.result, origin, specs, doc.rows, doc.provenance))
     results = [doc.result for doc in curated] + list(stopped)
 
     def bookkeeping(session: Session) -> None:

@@ -8,6 +8,7 @@ evidence spans marked. A file that moved or vanished, or cannot be read, is a me
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,7 +73,7 @@ def view(source_uri: str, doc_id: str, evidence: list[tuple[str, dict[str, objec
     if path is None or not path.is_file():
         return SourceView(problem="The source file is no longer where it was processed (moved or deleted).")
     try:
-        if document_id(path) != doc_id:
+        if not _unchanged(path, doc_id):
             return SourceView(problem="The file at the source's path has changed since it was processed.")
     except OSError:
         return SourceView(problem="The source file cannot be read.")
@@ -148,12 +149,24 @@ def _boxes(page: object, quote: str) -> list[Box]:
     return boxes
 
 
+def _unchanged(path: Path, doc_id: str) -> bool:
+    """Whether the file still holds the bytes that were processed (hashed once per size and mtime)."""
+    stat = path.stat()
+    return _digest(str(path), stat.st_size, stat.st_mtime_ns) == doc_id
+
+
+@functools.lru_cache(maxsize=256)
+def _digest(path: str, size: int, mtime_ns: int) -> str:
+    # A page view asks for every page's image: without this, a long PDF is hashed once per image.
+    return document_id(Path(path))
+
+
 def page_png(source_uri: str, doc_id: str, number: int) -> bytes | None:
     """Page ``number`` of the item's PDF as PNG, or None when the file or the page is not there."""
     import pypdfium2
 
     path = source_path(source_uri)
-    if path is None or not path.is_file() or path.suffix.lower() != ".pdf" or document_id(path) != doc_id:
+    if path is None or not path.is_file() or path.suffix.lower() != ".pdf" or not _unchanged(path, doc_id):
         return None
     pdf = pypdfium2.PdfDocument(path)
     try:
