@@ -36,12 +36,12 @@ test: install ## run the whole test suite
 	$(PY) -m pytest
 
 lint: install ## ruff lint and format check
-	.venv/bin/ruff check src tests scripts benchmarks
-	.venv/bin/ruff format --check src tests scripts benchmarks
+	.venv/bin/ruff check src tests scripts benchmarks examples
+	.venv/bin/ruff format --check src tests scripts benchmarks examples
 
 format: install ## apply ruff formatting and safe fixes
-	.venv/bin/ruff check --fix src tests scripts benchmarks
-	.venv/bin/ruff format src tests scripts benchmarks
+	.venv/bin/ruff check --fix src tests scripts benchmarks examples
+	.venv/bin/ruff format src tests scripts benchmarks examples
 
 typecheck: install ## mypy over the package (strict settings in pyproject.toml)
 	.venv/bin/mypy src

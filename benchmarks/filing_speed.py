@@ -13,7 +13,7 @@ import argparse
 import time
 from pathlib import Path
 
-from docnorm.doctypes import REGISTRY
+from docnorm.doctypes.builtin import REGISTRY
 from docnorm.extractors.classify import classify
 from docnorm.parsers import Limits, document_id, intake, parse
 from docnorm.settings import Settings

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from docnorm.doctypes import REGISTRY
+from docnorm.doctypes.builtin import REGISTRY
 from docnorm.parsers import Limits, document_id, intake, parse
 from docnorm.schemas.documents import ParsedDocument, Usage
 from docnorm.settings import Settings

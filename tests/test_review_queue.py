@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from docnorm.cli import app
-from docnorm.doctypes import REGISTRY
+from docnorm.doctypes.builtin import REGISTRY
 from docnorm.eval.runner import evaluate
 from docnorm.review_queue import ReviewQueue
 from docnorm.schemas import ConfigError, ReviewConflict

@@ -13,7 +13,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from docnorm.cli_review import fail, review_app
+from docnorm.cli_doctypes import doctypes_app
+from docnorm.cli_output import fail
+from docnorm.cli_review import review_app
 from docnorm.schemas.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -29,6 +31,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # locals may hold document text or PHI
 )
 app.add_typer(review_app, name="review")
+app.add_typer(doctypes_app, name="doctypes")
 console = Console(stderr=False)
 errors = Console(stderr=True)
 
@@ -64,7 +67,7 @@ def run(
     Exits 0 when the batch completed, even if documents went to review; 2 for a usage
     or configuration error.
     """
-    from docnorm.doctypes import REGISTRY
+    from docnorm.doctypes.discover import registry_for
     from docnorm.flows.process_batch import run_flow
     from docnorm.parsers.discover import discover
     from docnorm.parsers.remote import FETCHED
@@ -81,7 +84,7 @@ def run(
             task_runner="dask" if dask_address and not task_runner else task_runner,
             dask_address=dask_address,
         )
-        make_extractor(settings, REGISTRY)
+        make_extractor(settings, registry_for(settings))
         discover(paths, fetch_into=settings.out_dir / FETCHED)
         with _progress(quiet) as hook, reporting_to(hook):
             summary: RunSummary = run_flow([str(p) for p in paths], settings)
@@ -116,12 +119,14 @@ def watch(
     import signal
     import threading
 
+    from docnorm.doctypes.discover import registry_for
     from docnorm.flows.drop_folder import run_deployment_named, run_in_process
     from docnorm.settings import load_settings
     from docnorm.watcher import watch as watch_folder
 
     try:
         settings = load_settings(out_dir=out, watch_stable_seconds=stable_seconds, watch_batch_files=batch_files)
+        registry_for(settings)  # a broken doc-type plugin stops the watcher before it claims anything
     except ConfigError as exc:
         raise fail(exc) from None
     if not inbox.is_dir():
@@ -152,11 +157,13 @@ def serve(
     """Serve docnorm's deployments from this process until stopped: the scheduled batch, an on-demand
     batch (for `docnorm watch --deployment`), the drop folder and review sync. Runs against
     PREFECT_API_URL when set (a `prefect server`), else Prefect's ephemeral API."""
+    from docnorm.doctypes.discover import registry_for
     from docnorm.flows.serve import serve_deployments
     from docnorm.settings import load_settings
 
     try:
         settings = load_settings(out_dir=out, source_paths=source or None, schedule_cron=cron, inbox=inbox)
+        registry_for(settings)  # a broken doc-type plugin stops serving before any deployment is registered
         serve_deployments(settings)
     except ConfigError as exc:
         raise fail(exc) from None
@@ -178,6 +185,7 @@ def eval_(
     sets per key). Calibration is measured out of fold, classification k-fold; with several
     datasets, classification is also reported over all of them together.
     """
+    from docnorm.doctypes.discover import registry_for
     from docnorm.eval.classification import Labelled
     from docnorm.eval.classification import kfold as classification_kfold
     from docnorm.eval.metrics import combine_confusion
@@ -187,9 +195,10 @@ def eval_(
     reports = []
     try:
         settings = load_settings(extractor=extractor)
+        registry = registry_for(settings)
         for dataset in datasets:
             with _progress(quiet) as hook:
-                reports.append(evaluate(dataset, settings, progress=hook))
+                reports.append(evaluate(dataset, settings, progress=hook, registry=registry))
     except ConfigError as exc:
         raise fail(exc) from None
     for report in reports:

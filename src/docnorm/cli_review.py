@@ -13,7 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from docnorm.schemas.errors import ConfigError, DocnormError, ReviewConflict
+from docnorm.cli_output import errors, fail
+from docnorm.schemas.errors import ConfigError, DocnormError
 
 review_app = typer.Typer(
     help="Work the review queue: list, show, approve, correct, reject, sync, export; serve the workbench."
@@ -22,7 +23,6 @@ users_app = typer.Typer(help="Reviewer accounts of the workbench.")
 review_app.add_typer(users_app, name="users")
 # Piped output (scripts, logs) gets wide lines instead of reason codes folded mid-word.
 console = Console(width=None if sys.stdout.isatty() else 160)
-errors = Console(stderr=True)
 
 OutOption = Annotated[
     Path | None,
@@ -32,18 +32,14 @@ ReviewerOption = Annotated[str | None, typer.Option(help="Your name, recorded on
 
 
 def _queue(out: Path | None) -> Any:
+    from docnorm.doctypes.discover import registry_for
     from docnorm.review_queue import ReviewQueue
     from docnorm.settings import load_settings
     from docnorm.validators.options import ValidationOptions
 
     settings = load_settings(out_dir=out)
-    return ReviewQueue.open(settings.review_database_url, ValidationOptions(settings.balance_tolerance)), settings
-
-
-def fail(exc: DocnormError) -> typer.Exit:
-    """Print the one-line error; exit 3 for a review conflict, 2 for anything the user must fix."""
-    errors.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=3 if isinstance(exc, ReviewConflict) else 2)
+    options = ValidationOptions(settings.balance_tolerance)
+    return ReviewQueue.open(settings.review_database_url, options, registry_for(settings)), settings
 
 
 def _reviewer(name: str | None) -> str:
@@ -206,11 +202,13 @@ def serve(
     """
     import uvicorn
 
+    from docnorm.doctypes.discover import registry_for
     from docnorm.settings import load_settings
     from docnorm.workbench.app import create_app
 
     try:
-        app = create_app(load_settings(out_dir=out))
+        settings = load_settings(out_dir=out)
+        app = create_app(settings, registry_for(settings))
     except DocnormError as exc:
         raise fail(exc) from None
     if host not in ("127.0.0.1", "localhost", "::1"):

@@ -24,7 +24,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from docnorm.doctypes import REGISTRY, DocTypeRegistry
+from docnorm.doctypes.builtin import REGISTRY
+from docnorm.doctypes.registry import DocTypeRegistry
 from docnorm.schemas.documents import DocumentResult, Outcome, Reason
 from docnorm.schemas.errors import ConfigError, ReviewConflict
 from docnorm.schemas.records import extracted_type, flatten_record, strip_optional
@@ -49,9 +50,9 @@ class ReviewQueue:
     registry: DocTypeRegistry = REGISTRY
 
     @classmethod
-    def open(cls, url: str, options: ValidationOptions) -> ReviewQueue:
-        """The queue at ``url`` (migrated to the current schema)."""
-        return cls(open_database(url), options)
+    def open(cls, url: str, options: ValidationOptions, registry: DocTypeRegistry = REGISTRY) -> ReviewQueue:
+        """The queue at ``url`` (migrated to the current schema), validating against ``registry``'s doc types."""
+        return cls(open_database(url), options, registry)
 
     def items(
         self,
@@ -193,7 +194,8 @@ class ReviewQueue:
         return {"per_reviewer_per_hour": rates, "median_hours_to_resolve": median}
 
     def check(self, doc_type: str, record: dict[str, Any], doc_id: str) -> list[Reason]:
-        """Every reason a record would not pass: schema errors first, then the table checks."""
+        """Every reason a record would not pass: schema errors first, then the table checks, then (for a
+        record the tables accept) the doc type's record checks."""
         spec = self.registry[doc_type]
         try:
             model = spec.model.model_validate(record)
@@ -203,7 +205,7 @@ class ReviewQueue:
                 for e in exc.errors()
             ]
         rows = {table: [{"doc_id": doc_id, **row} for row in rows] for table, rows in spec.to_rows(model).items()}
-        return failures_by_document(spec.tables(self.options), rows).get(doc_id, [])
+        return failures_by_document(spec.tables(self.options), rows).get(doc_id, []) or spec.check(model)
 
     def _resolve(
         self, item_id: int, reviewer: str, expected_version: int | None, change: Callable[[ReviewItem], list[Change]]

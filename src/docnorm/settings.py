@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from docnorm.schemas.errors import ConfigError
 
@@ -26,7 +26,12 @@ class Settings(BaseSettings):
     review_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the review queue; default sqlite:///<out_dir>/review.db."
     )
-    extractor: str = Field(default="rules", description="Extractor to use: rules (offline, default).")
+    extractor: str = Field(default="rules", description="Extractor to use: rules (offline, default), llm or hybrid.")
+    doctypes: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Doc types to load besides the built-in ones and installed plugins, comma-separated "
+        "module:attribute references to DocType objects, e.g. my_invoices:INVOICE.",
+    )
     batch_size: int = Field(default=8, ge=1, le=10_000, description="Documents per micro-batch task.")
     task_runner: Literal["threads", "processes", "dask"] = Field(
         default="threads",
@@ -117,8 +122,10 @@ class Settings(BaseSettings):
         description="API key of the endpoint; falls back to OPENAI_API_KEY.",
     )
     llm_model: str | None = Field(default=None, description="Model name the endpoint serves.")
-    llm_mode: Literal["tools", "json", "md_json"] = Field(
-        default="tools", description="How instructor asks for the schema: tools, json, or md_json (no tool calling)."
+    llm_mode: Literal["tools", "json", "json_schema", "md_json"] = Field(
+        default="tools",
+        description="How the schema is asked for: tools (tool calling), json_schema (the schema as response_format: "
+        "grammar-constrained on llama.cpp, vLLM and Ollama, strict on OpenAI), json, or md_json (no tool calling).",
     )
     llm_temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
     llm_timeout_seconds: float = Field(default=60.0, gt=0, description="Timeout of one HTTP request.")
@@ -143,6 +150,13 @@ class Settings(BaseSettings):
     llm_cache_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the LLM result cache; default sqlite:///<out_dir>/llm_cache.db."
     )
+
+    @field_validator("doctypes", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
 
     @property
     def llm_cache_database_url(self) -> str:

@@ -21,7 +21,8 @@ def test_the_gold_keys_choose_the_family() -> None:
 
 
 def test_only_the_registered_doc_types_key_families_are_known() -> None:
-    from docnorm.doctypes import REGISTRY, DocTypeRegistry
+    from docnorm.doctypes.builtin import REGISTRY
+    from docnorm.doctypes.registry import DocTypeRegistry
     from docnorm.schemas.errors import ConfigError
 
     contracts_only = DocTypeRegistry()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from docnorm.doctypes import REGISTRY
+from docnorm.doctypes.builtin import REGISTRY
 from docnorm.extractors.classify import Cue, classify
 from docnorm.schemas.documents import ParsedDocument
 from docnorm.schemas.errors import ClassificationError

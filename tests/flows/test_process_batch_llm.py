@@ -74,7 +74,7 @@ def test_llm_micro_batches_keep_four_waves_of_calls_in_flight(
     extractor: str, expected: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
 
-    from docnorm.doctypes import REGISTRY
+    from docnorm.doctypes.builtin import REGISTRY
     from docnorm.flows.process_batch import micro_batch_size
     from docnorm.settings import load_settings
     from docnorm.stages.run import open_run

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docnorm.doctypes import REGISTRY
+from docnorm.doctypes.builtin import REGISTRY
 from docnorm.extractors.text import parse_amount, parse_date
 from docnorm.parsers.intake import Intake
 from docnorm.parsers.unstructured_adapter import assemble

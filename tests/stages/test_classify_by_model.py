@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from docnorm.doctypes import REGISTRY
+from docnorm.doctypes.builtin import REGISTRY
 from docnorm.settings import Settings
 from docnorm.stages.extract import extract_documents, make_extractor
 from docnorm.testing import Faults, OpenAITestDouble

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from docnorm.doctypes import REGISTRY, DocTypeRegistry
+from docnorm.doctypes.builtin import REGISTRY
+from docnorm.doctypes.registry import DocTypeRegistry
 from docnorm.parsers import document_id
 from docnorm.settings import Settings
 from docnorm.stages.documents import Planned, Prepared

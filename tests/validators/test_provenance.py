@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from docnorm.doctypes import REGISTRY
+from docnorm.doctypes.builtin import REGISTRY
 from docnorm.schemas import Evidence, ParsedDocument
 from docnorm.settings import Settings
 from docnorm.stages.documents import ExtractedDocument

@@ -14,7 +14,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import PageBreak, Paragraph, Preformatted, SimpleDocTemplate
 from sqlalchemy.orm import Session
 
-from docnorm.doctypes import REGISTRY
+from docnorm.doctypes.builtin import REGISTRY
 from docnorm.settings import Settings
 from docnorm.sinks import enqueue, open_database
 from docnorm.stages.extract import extract_documents, make_extractor

@@ -10,7 +10,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from docnorm.doctypes import REGISTRY, DocTypeRegistry
+from docnorm.doctypes.builtin import REGISTRY
+from docnorm.doctypes.registry import DocTypeRegistry
 from docnorm.eval.fields import normalise_fields, normalise_value
 from docnorm.keysets.base import KeySet
 from docnorm.keysets.kleister import NDA

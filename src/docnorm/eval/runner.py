@@ -8,7 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from docnorm.doctypes import REGISTRY, DocTypeRegistry
+from docnorm.doctypes.discover import registry_for
+from docnorm.doctypes.registry import DocTypeRegistry
 from docnorm.eval.calibration import ValueOutcome, out_of_fold_calibration
 from docnorm.eval.datasets import load_dataset
 from docnorm.eval.metrics import Calibration, Score, Tally
@@ -79,9 +80,11 @@ def evaluate(
     settings: Settings,
     progress: ProgressHook | None = None,
     batch: int = 8,
-    registry: DocTypeRegistry = REGISTRY,
+    registry: DocTypeRegistry | None = None,
 ) -> EvalReport:
-    """Score ``settings.extractor`` on the dataset in ``folder``."""
+    """Score ``settings.extractor`` on the dataset in ``folder`` (doc types: ``registry``, by default the
+    built-in ones, installed plugins and DOCNORM_DOCTYPES)."""
+    registry = registry if registry is not None else registry_for(settings)
     layout, docs = load_dataset(folder, registry)
     extractor = make_extractor(settings, registry)
     options = ValidationOptions(balance_tolerance=settings.balance_tolerance)

@@ -107,8 +107,16 @@ class RulesExtractor:
         """Run the doc type's rules."""
         rule = self._rules.get(doc_type)
         if rule is None:
-            raise ExtractionError("no_extractor", f"no rules for doc type {doc_type}")
+            raise ExtractionError(
+                "no_extractor",
+                f"doc type {doc_type} has no rules: extract it with --extractor llm or hybrid "
+                "(DOCNORM_EXTRACTOR), or give its DocType rules=",
+            )
         return rule(doc)
+
+    def has_rules(self, doc_type: str) -> bool:
+        """True when ``doc_type`` has rules (else only a model can read it)."""
+        return doc_type in self._rules
 
     def extract_many(self, items: Sequence[tuple[ParsedDocument, str]]) -> list[Extraction | DataError]:
         """Run the rules on each document."""

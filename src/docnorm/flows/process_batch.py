@@ -16,7 +16,8 @@ from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
 from docnorm import progress
-from docnorm.doctypes import REGISTRY, DocTypeRegistry
+from docnorm.doctypes.discover import registry_for
+from docnorm.doctypes.registry import DocTypeRegistry
 from docnorm.flows import control_room, events
 from docnorm.flows.clock import RunClock
 from docnorm.flows.control_room import ProgressBoard, SlowestDocuments, usage_of
@@ -113,9 +114,11 @@ def run_flow(inputs: Sequence[str], settings: Settings) -> RunSummary:
         )
 
 
-def run_pipeline(inputs: Sequence[str], settings: Settings, registry: DocTypeRegistry = REGISTRY) -> RunSummary:
-    """The body of ``process_batch``: must run inside a flow (tasks need a flow run)."""
+def run_pipeline(inputs: Sequence[str], settings: Settings, registry: DocTypeRegistry | None = None) -> RunSummary:
+    """The body of ``process_batch``: must run inside a flow (tasks need a flow run). The doc types are
+    ``registry``'s, by default the built-in ones, installed plugins and DOCNORM_DOCTYPES."""
     logger = get_run_logger()
+    registry = registry if registry is not None else registry_for(settings)
     check_parser_environment()
     found = discover(inputs, fetch_into=settings.out_dir / FETCHED)
     context_of_flow = FlowRunContext.get()

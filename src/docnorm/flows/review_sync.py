@@ -8,6 +8,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.context import FlowRunContext
 
+from docnorm.doctypes.discover import registry_for
 from docnorm.review_queue import ReviewQueue
 from docnorm.settings import load_settings
 from docnorm.sinks import open_store
@@ -25,7 +26,7 @@ def review_sync(out_dir: str | None = None) -> list[int]:
     context = FlowRunContext.get()
     run_id = str(context.flow_run.id) if context and context.flow_run else uuid.uuid4().hex
     with open_store(settings, run_id) as store:
-        queue = ReviewQueue(store.engine, ValidationOptions(settings.balance_tolerance))
+        queue = ReviewQueue(store.engine, ValidationOptions(settings.balance_tolerance), registry_for(settings))
         synced = queue.sync(store.writer)
         backlog = queue.backlog()
     create_table_artifact(

@@ -56,6 +56,8 @@ class Column:
     name: str
     type: pa.DataType
     checks: Sequence[pa_checks.Check] = ()
+    required: bool = False
+    """A row without a value here fails the ``required`` check (the model's required fields)."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,9 @@ class TableSpec:
     name: str
     columns: Sequence[Column]
     checks: Sequence[pa_checks.Check] = field(default_factory=tuple)
+    source: str | None = None
+    """The record's list field (dotted path) whose items are this table's rows; None for the main table
+    or when the name says it (``contract_parties`` holds ``parties``)."""
 
     @property
     def arrow_schema(self) -> pa.Schema:
@@ -78,7 +83,7 @@ class TableSpec:
         return pa_checks.DataFrameSchema(
             {
                 "doc_id": pa_checks.Column(str, nullable=False),
-                **{c.name: pa_checks.Column(checks=list(c.checks), nullable=True) for c in self.columns},
+                **{c.name: pa_checks.Column(checks=list(c.checks), nullable=not c.required) for c in self.columns},
             },
             checks=list(self.checks),
             name=self.name,

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from docnorm.doctypes.evidenced import declared_of, evidenced
 from docnorm.schemas.documents import Classification, DocumentResult, ParsedDocument, Usage
 from docnorm.schemas.tables import Row
 
@@ -26,13 +27,14 @@ class ExtractedDocument:
     usage: Usage | None = None
 
     # Records hold generic pydantic models (Extracted[date], ...), which do not pickle: across processes
-    # (a process or Dask task runner) a record travels as JSON beside its model class, which does.
+    # (a process or Dask task runner) a record travels as JSON beside its declared model class, which
+    # does; the evidenced model is derived from it again on the other side.
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "record": (type(self.record), self.record.model_dump_json())}
+        return {**self.__dict__, "record": (declared_of(type(self.record)), self.record.model_dump_json())}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         model, data = state["record"]
-        self.__dict__.update({**state, "record": model.model_validate_json(data)})
+        self.__dict__.update({**state, "record": evidenced(model).model_validate_json(data)})
 
 
 @dataclass

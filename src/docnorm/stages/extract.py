@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 
 from docnorm import __version__
-from docnorm.doctypes import DocTypeRegistry
+from docnorm.doctypes.registry import DocTypeRegistry
 from docnorm.extractors.base import ChoosesDocTypes, Extractor, ExtractorContext, build_extractor
 from docnorm.extractors.classify import classify
 from docnorm.schemas import SCHEMA_VERSION
@@ -25,7 +25,7 @@ log = logging.getLogger("docnorm")
 def make_extractor(settings: Settings, registry: DocTypeRegistry) -> Extractor:
     """The configured extractor over every doc type of ``registry``, with the LLM result cache."""
     context = ExtractorContext(
-        rules={spec.name: spec.rules for spec in registry},
+        rules={spec.name: spec.rules for spec in registry if spec.rules is not None},
         models={spec.name: spec.model for spec in registry},
         settings=settings,
         rereads={spec.name: spec.reread for spec in registry if spec.reread is not None},
@@ -66,6 +66,11 @@ def extract_documents(
     if unsure and isinstance(extractor, ChoosesDocTypes):
         chosen, unsure = _chosen_by_model(unsure, extractor, registry, settings.classify_model_min_confidence)
         classified += chosen
+    elif unsure and (cueless := [spec.name for spec in registry if not spec.cues]):
+        hint = (
+            f"{', '.join(cueless)} declare(s) no cues, so only a model recognises them: use --extractor llm or hybrid"
+        )
+        unsure = [(doc, ClassificationError(error.reason, f"{error.message}; {hint}")) for doc, error in unsure]
     stopped: list[DocumentResult] = []
     for doc, error in unsure:
         log.info("document %s stopped at classify: %s", doc.source.doc_id[:12], error.reason)

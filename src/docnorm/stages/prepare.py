@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from docnorm.doctypes import DocTypeRegistry
+from docnorm.doctypes.registry import DocTypeRegistry
 from docnorm.extractors.base import Extractor
 from docnorm.settings import Settings
 from docnorm.stages.documents import Planned, Prepared

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from docnorm.doctypes import DocTypeRegistry
+from docnorm.doctypes.registry import DocTypeRegistry
 from docnorm.extractors.base import Extractor
 from docnorm.settings import Settings
 from docnorm.sinks import CuratedWriter, already_processed, open_store

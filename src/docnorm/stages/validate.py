@@ -6,7 +6,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from docnorm.doctypes import DocTypeRegistry
+from docnorm.doctypes.registry import DocTypeRegistry
 from docnorm.schemas.documents import DocumentResult, Outcome, Reason, Stage
 from docnorm.schemas.tables import Row
 from docnorm.stages.documents import CuratedDocument, ExtractedDocument
@@ -24,8 +24,9 @@ def validate_documents(
     registry: DocTypeRegistry,
     thresholds: Mapping[str, float] | None = None,
 ) -> tuple[list[CuratedDocument], list[DocumentResult]]:
-    """Flatten records into table rows and check them; any failed check, or a field whose
-    confidence is below its threshold, sends the document to review."""
+    """Flatten records into table rows and check them (the tables' pandera checks, then the doc type's
+    record checks); any failed check, or a field whose confidence is below its threshold, sends the
+    document to review."""
     by_type: dict[str, list[ExtractedDocument]] = defaultdict(list)
     for doc in documents:
         by_type[doc.doc_type].append(doc)
@@ -36,6 +37,12 @@ def validate_documents(
         tables = spec.tables(options)
         rows_by_doc = {doc.parsed.source.doc_id: spec.to_rows(doc.record) for doc in docs}
         failures = failures_by_document(tables, _tag_rows(rows_by_doc))
+        for doc in docs:
+            # The declared record checks see complete, well-formed records only; the table checks
+            # above already said what is missing or out of range.
+            doc_id = doc.parsed.source.doc_id
+            if doc_id not in failures and (broken := spec.check(doc.record)):
+                failures[doc_id] = broken
         for doc in docs:
             source = doc.parsed.source
             provenance = provenance_rows(

@@ -2,21 +2,25 @@
 
 It answers ``POST /v1/chat/completions`` the way an obliging model would: it reads the
 document between ``<document>`` tags in the prompt, derives the answer from that text with
-docnorm's rules extractor, and returns it in the shape the request's response schema asks
-for (a tool call, a JSON message, or JSON in a markdown fence). ``Faults`` make it
+the doc type's rules (or, for a doc type without rules, from an answer scripted for a document
+containing a given text), and returns it in the shape the request asks for (a tool call, a JSON
+message for ``response_format``, or JSON in a markdown fence). ``Faults`` make it
 misbehave on purpose: latency, 429 with Retry-After, 500s, malformed JSON, a schema-invalid
-first answer, an invented value, or obedience to instructions hidden in the document.
+first answer, an invented value, obedience to instructions hidden in the document, or a
+refusal of the response schema.
 
 It listens on 127.0.0.1 only and records every request it receives.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -45,6 +49,8 @@ class Faults:
     obey_injection: bool = False
     choice_confidence: float = 0.9
     """The confidence it states when asked which doc type a document is (it picks the best cue score)."""
+    refuse_schema: bool = False
+    """Answer a ``json_schema`` response_format with 400, as a server that cannot compile the schema does."""
 
 
 @dataclass
@@ -60,6 +66,10 @@ class OpenAITestDouble:
     """Start with ``with OpenAITestDouble() as double:``; point the client at ``double.base_url``."""
 
     faults: Faults = field(default_factory=Faults)
+    registry: Any = None
+    """The doc types whose rules and cues it answers by (a DocTypeRegistry); default the built-in ones."""
+    scripted: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    """Answers by a text their document contains, for doc types without rules: the double's script."""
     requests: list[Recorded] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -120,6 +130,9 @@ class OpenAITestDouble:
             payload = json.dumps({"error": {"message": "rate limited (test double)", "type": "rate_limit"}})
         elif number < faults.server_errors or math.isinf(faults.server_errors):
             status, payload = 500, json.dumps({"error": {"message": "server error (test double)", "type": "server"}})
+        elif faults.refuse_schema and (body.get("response_format") or {}).get("type") == "json_schema":
+            reason = "Invalid schema for response_format: unsupported keyword (test double)"
+            status, payload = 400, json.dumps({"error": {"message": reason, "type": "invalid_request_error"}})
         else:
             payload = json.dumps(self._completion(body, number))
         self.requests[number].status = status
@@ -157,17 +170,25 @@ class OpenAITestDouble:
             },
         }
 
+    def _doc_types(self) -> Any:
+        from docnorm.doctypes.builtin import REGISTRY
+
+        return self.registry if self.registry is not None else REGISTRY
+
     def _answer(self, body: dict[str, Any], prompt: str) -> dict[str, Any]:
-        from docnorm.doctypes import REGISTRY
         from docnorm.extractors.llm.schema import to_answer
         from docnorm.schemas.documents import Element, FileKind, ParsedDocument, SourceDocument
 
         document = _DOCUMENT.search(prompt)
         text = document.group(1) if document else ""
-        if "DocTypeChoice" in json.dumps(body.get("tools") or body.get("messages")):
+        asked = json.dumps([body.get("tools"), body.get("response_format"), body.get("messages")])
+        if "DocTypeChoice" in asked:
             return self._choice(text)
-        names = _MODEL_NAME.findall(json.dumps(body.get("tools") or body.get("messages")))
-        spec = next((s for s in REGISTRY if s.model.__name__ in names), None)
+        script = next((answer for marker, answer in self.scripted.items() if marker in text), None)
+        if script is not None:
+            return copy.deepcopy(script)
+        names = _MODEL_NAME.findall(asked)
+        spec = next((s for s in self._doc_types() if s.model.__name__ in names and s.rules), None)
         if spec is None:
             return {}
         source = SourceDocument(doc_id="0" * 64, source_uri="double://prompt", kind=FileKind.TXT, size_bytes=len(text))
@@ -185,10 +206,15 @@ class OpenAITestDouble:
         return answer
 
     def _choice(self, text: str) -> dict[str, Any]:
-        """The doc type whose cues score best on the text ("none" when none scores), at the scripted confidence."""
-        from docnorm.doctypes import REGISTRY
-
-        scores = {spec.name: sum(cue.weight * cue.hits(text) for cue in spec.cues) for spec in REGISTRY}
+        """The doc type whose cues score best on the text ("none" when none scores), at the scripted confidence.
+        A doc type without cues scores the words of its description the text contains."""
+        folded = text.lower()
+        scores = {
+            spec.name: sum(cue.weight * cue.hits(text) for cue in spec.cues)
+            if spec.cues
+            else sum(word in folded for word in set(re.findall(r"[a-z]{5,}", spec.description.lower())))
+            for spec in self._doc_types()
+        }
         best = max(scores, key=lambda name: scores[name])
         return {"doc_type": best if scores[best] > 0 else "none", "confidence": self.faults.choice_confidence}
 

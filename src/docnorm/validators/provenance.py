@@ -53,7 +53,7 @@ def field_facts(record: BaseModel, tables: Sequence[TableSpec]) -> Iterator[Fiel
     of a list field belong to the table named after it (``parties`` → ``contract_parties``).
     """
     main = tables[0].name
-    by_field = {spec.name.split("_", 1)[-1]: spec.name for spec in tables[1:]}
+    by_field = {spec.source or spec.name.split("_", 1)[-1]: spec.name for spec in tables[1:]}
     for name in type(record).model_fields:
         yield from _facts(getattr(record, name), name, main, 0, None, by_field)
 
@@ -71,7 +71,7 @@ def _facts(
         if node.value is not None:
             yield FieldFact(table, row, path, node.value, node.evidence)
     elif isinstance(node, list):
-        child = by_field.get(path.split(".")[0], table)
+        child = by_field.get(path, by_field.get(path.split(".")[0], table))
         for index, item in enumerate(node):
             yield from _facts(item, path, child, index, evidence, by_field)
     elif isinstance(node, BaseModel):

@@ -59,11 +59,14 @@ def _reasons(spec: TableSpec, frame: pd.DataFrame, cases: pd.DataFrame) -> list[
         label = str(case["check"])
         check = by_label.get(label)
         column = None if label in table_level or pd.isna(case["column"]) else str(case["column"])
-        reason = Reason(
-            code=str(check.name) if check is not None else label.split("(")[0],
-            field=f"{spec.name}.{column}" if column else spec.name,
-            message=str(check.error) if check is not None and check.error else f"failed {label.split('(')[0]}",
-        )
+        if label == "not_nullable":
+            reason = Reason(code="required", field=f"{spec.name}.{column}", message=f"{column} is required but empty")
+        else:
+            reason = Reason(
+                code=str(check.name) if check is not None else label.split("(")[0],
+                field=f"{spec.name}.{column}" if column else spec.name,
+                message=str(check.error) if check is not None and check.error else f"failed {label.split('(')[0]}",
+            )
         index = case["index"]
         if pd.notna(index):
             line: Any = frame.at[int(index), "line_no"] if "line_no" in frame.columns else None

@@ -21,7 +21,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from docnorm.doctypes import REGISTRY, DocTypeRegistry
+from docnorm.doctypes.builtin import REGISTRY
+from docnorm.doctypes.registry import DocTypeRegistry
 from docnorm.flows import events
 from docnorm.review_queue import ReviewQueue, record_values
 from docnorm.schemas.errors import ConfigError, ReviewConflict
