@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from docnorm.doctypes import REGISTRY
+from docnorm.doctypes.builtin import REGISTRY
 from docnorm.extractors import Extraction
 from docnorm.schemas import Contract, DataError, Element, FileKind, ParsedDocument, SourceDocument
 from docnorm.schemas.financial import FinancialStatement, StatementKind
@@ -53,7 +53,10 @@ def _text_doc(tmp_path: Path, text: str) -> ParsedDocument:
     return parse_text(tmp_path / "doc.txt", text)
 
 
-@pytest.mark.parametrize(("mode", "carrier"), [("tools", "tools"), ("json", "response_format"), ("md_json", None)])
+@pytest.mark.parametrize(
+    ("mode", "carrier"),
+    [("tools", "tools"), ("json", "response_format"), ("json_schema", "response_format"), ("md_json", None)],
+)
 def test_every_instructor_mode_yields_a_grounded_record(
     double: OpenAITestDouble, tmp_path: Path, mode: str, carrier: str | None
 ) -> None:

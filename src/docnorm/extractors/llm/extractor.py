@@ -22,6 +22,7 @@ from docnorm.extractors.llm.grounding import Grounder
 from docnorm.extractors.llm.merge import merge_answers, missing_fields
 from docnorm.extractors.llm.prompt import PROMPT_VERSION, choice_messages, chunks, messages
 from docnorm.extractors.llm.schema import ground, response_model
+from docnorm.extractors.llm.structured import ask_json_schema
 from docnorm.schemas import SCHEMA_VERSION
 from docnorm.schemas.documents import ParsedDocument, Usage
 from docnorm.schemas.errors import ConfigError, DataError, ExtractionError
@@ -29,7 +30,14 @@ from docnorm.schemas.evidence import Evidence
 
 log = logging.getLogger("docnorm")
 
-_MODES = {"tools": instructor.Mode.TOOLS, "json": instructor.Mode.JSON, "md_json": instructor.Mode.MD_JSON}
+_MODES = {
+    "tools": instructor.Mode.TOOLS,
+    "json": instructor.Mode.JSON,
+    "md_json": instructor.Mode.MD_JSON,
+    # json_schema is asked for in structured.py (instructor would send it without strict); the client
+    # is still made through instructor for the other calls' sake.
+    "json_schema": instructor.Mode.JSON,
+}
 
 
 class LLMExtractor:
@@ -141,7 +149,7 @@ class LLMExtractor:
         answer_model: type[BaseModel],
         only: frozenset[str] | None,
     ) -> tuple[list[dict[str, Any]], Usage]:
-        key = self._cache_key(doc, doc_type, only)
+        key = self._cache_key(doc, doc_type, only, answer_model)
         cached = self._cache.get(key) if self._cache else None
         if cached is not None:
             return cached["answers"], Usage(calls=0, cost_usd=None)
@@ -164,6 +172,16 @@ class LLMExtractor:
         s = self._settings
         async with gate:
             try:
+                if s.llm_mode == "json_schema":
+                    answer, completion = await ask_json_schema(
+                        client.client,
+                        model=str(s.llm_model),
+                        messages=prompt,
+                        answer_model=answer_model,
+                        temperature=s.llm_temperature,
+                        retries=s.llm_validation_retries,
+                    )
+                    return answer.model_dump(mode="json"), self._usage(answer, completion)
                 answer, _ = await client.chat.completions.create_with_completion(
                     model=s.llm_model,
                     messages=prompt,
@@ -182,8 +200,8 @@ class LLMExtractor:
                 ) from None
         return answer.model_dump(mode="json"), self._usage(answer)
 
-    def _usage(self, answer: BaseModel) -> Usage:
-        raw = getattr(answer, "_raw_response", None)
+    def _usage(self, answer: BaseModel, completion: Any = None) -> Usage:
+        raw = completion if completion is not None else getattr(answer, "_raw_response", None)
         tokens = getattr(raw, "usage", None)
         prompt = int(getattr(tokens, "prompt_tokens", 0) or 0)
         completion = int(getattr(tokens, "completion_tokens", 0) or 0)
@@ -191,14 +209,23 @@ class LLMExtractor:
         cost = None if price is None else round(prompt / 1e6 * price[0] + completion / 1e6 * price[1], 6)
         return Usage(calls=1, prompt_tokens=prompt, completion_tokens=completion, cost_usd=cost)
 
-    def _cache_key(self, doc: ParsedDocument, doc_type: str, only: frozenset[str] | None) -> str:
+    def _cache_key(
+        self, doc: ParsedDocument, doc_type: str, only: frozenset[str] | None, answer_model: type[BaseModel]
+    ) -> str:
+        # The response schema is part of the key: a plugin's changed model must not be answered from the cache.
         parts = [doc.source.doc_id, doc_type, SCHEMA_VERSION, self.model or "", PROMPT_VERSION, self._settings.llm_mode]
+        parts.append(_schema_digest(answer_model))
         parts.append(",".join(sorted(only)) if only else "*")
         parts.append(str(self._settings.llm_max_input_tokens))
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
 NONE = "none"
+
+
+@functools.cache
+def _schema_digest(model: type[BaseModel]) -> str:
+    return hashlib.sha256(json.dumps(model.model_json_schema(), sort_keys=True).encode()).hexdigest()[:16]
 
 
 @functools.cache
@@ -245,6 +272,10 @@ class HybridExtractor(LLMExtractor):
         requests: list[tuple[ParsedDocument, str, frozenset[str] | None, BaseModel | None]] = []
         targets: list[tuple[int, Excerpt | None]] = []
         for position, ((doc, doc_type), result) in enumerate(zip(items, results, strict=True)):
+            if not self._rules.has_rules(doc_type):
+                requests.append((doc, doc_type, None, None))  # a doc type without rules is the model's alone
+                targets.append((position, None))
+                continue
             if not isinstance(result, Extraction):
                 continue
             gaps = missing_fields(result.record)
@@ -270,11 +301,13 @@ class HybridExtractor(LLMExtractor):
         answer: Extraction | DataError,
         excerpt: Excerpt | None,
     ) -> Extraction | DataError:
-        if isinstance(current, DataError):
+        doc, doc_type = item
+        if isinstance(current, DataError) and self._rules.has_rules(doc_type):
             return current
         if excerpt is None or isinstance(answer, DataError):
             return answer  # a whole-document answer replaces the rules' record; a failed part stops the document
-        doc, doc_type = item
+        if isinstance(current, DataError):
+            return current
         part = _placed(answer.record, doc.elements[excerpt.first].start, excerpt.first)
         record = self._rereads[doc_type].absorb(current.record, part, excerpt, doc)
         usage = sum((u for u in (current.usage, answer.usage) if u is not None), Usage())
