@@ -42,13 +42,9 @@ def _outcomes(prepared: Prepared) -> dict[str, str]:
 def test_the_registry_given_is_the_one_used_wherever_the_batch_runs(where: str, tmp_path: Path) -> None:
     settings = Settings(out_dir=tmp_path / "out", parse_workers=1 if where == "worker processes" else 0)
     registry = _contracts_only()
-    pool = worker_pool(settings)
-    here = None if where == "another process" else InProcess(make_extractor(settings, registry), pool)
-    try:
+    with worker_pool(settings) as pool:
+        here = None if where == "another process" else InProcess(make_extractor(settings, registry), pool)
         prepared = prepare_documents(_planned(CONTRACT, NOTE), settings, registry, here)
-    finally:
-        if pool is not None:
-            pool.shutdown()
     # With contracts alone registered, the discharge summary is of no known type.
     assert _outcomes(prepared) == {CONTRACT: "contract", NOTE: "unknown_type"}
 

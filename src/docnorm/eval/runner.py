@@ -19,6 +19,7 @@ from docnorm.schemas.documents import Usage
 from docnorm.settings import Settings
 from docnorm.stages.extract import extract_documents, make_extractor
 from docnorm.stages.parse import parse_documents
+from docnorm.stages.run import worker_pool
 from docnorm.stages.validate import validate_documents
 from docnorm.validators.confidence import features
 from docnorm.validators.options import ValidationOptions
@@ -79,12 +80,13 @@ def evaluate(
     folder: Path,
     settings: Settings,
     progress: ProgressHook | None = None,
-    batch: int = 8,
+    batch: int | None = None,
     registry: DocTypeRegistry | None = None,
 ) -> EvalReport:
     """Score ``settings.extractor`` on the dataset in ``folder`` (doc types: ``registry``, by default the
     built-in ones, installed plugins and DOCNORM_DOCTYPES)."""
     registry = registry if registry is not None else registry_for(settings)
+    batch = batch or max(8, 4 * settings.parse_workers)
     layout, docs = load_dataset(folder, registry)
     extractor = make_extractor(settings, registry)
     options = ValidationOptions(balance_tolerance=settings.balance_tolerance)
@@ -98,64 +100,66 @@ def evaluate(
     reasons: Counter[str] = Counter()
     usage = Usage()
     documents: list[DocumentScore] = []
-    for start in range(0, len(docs), batch):
-        chunk = docs[start : start + batch]
-        parsed, stopped = parse_documents([d.path for d in chunk], settings)
-        extracted, unclassified = extract_documents(parsed, settings, extractor, registry)
-        # Whether a record passed its checks is a signal of its confidence, as in a run.
-        _, failed = validate_documents(extracted, options, registry)
-        failed_ids = {r.doc_id for r in failed}
-        by_uri = {e.parsed.source.source_uri: e for e in extracted}
-        scores_by_uri = {p.source.source_uri: cue_scores(p, cues)[0] for p in parsed}
-        usage = sum((e.usage for e in extracted if e.usage), usage)
-        reasons.update(r.reasons[0].code for r in [*stopped, *unclassified] if r.reasons)
-        for doc in chunk:
-            result = by_uri.get(source_uri(doc.path))
-            doc_type = result.doc_type if result else None
-            correct_type += doc_type == doc.doc_type
-            confusion.setdefault(doc.doc_type, Counter())[doc_type or "none"] += 1
-            as_extracted = {
-                key: values
-                for key, values in layout.predicted(result.record if result else None, doc_type).items()
-                if key in annotated
-            }
-            predicted = {
-                key: [(layout.align(key, layout.compare(key, value), doc), c) for value, c in values]
-                for key, values in as_extracted.items()
-            }
-            tally.add(doc.gold, {key: [v for v, _ in values] for key, values in predicted.items()})
-            documents.append(
-                DocumentScore(
-                    file=doc.path.name,
-                    doc_type=doc.doc_type,
-                    chosen=doc_type,
-                    gold=doc.written,
-                    gold_compared=doc.gold,
-                    predicted={key: [v for v, _ in values] for key, values in as_extracted.items()},
-                    predicted_compared={key: [v for v, _ in values] for key, values in predicted.items()},
-                    cue_scores=scores_by_uri.get(source_uri(doc.path), {}),
-                )
-            )
-            passed = result is not None and result.parsed.source.doc_id not in failed_ids
-            # The record field each value came from, found by its evidence (a dataset's key can merge fields).
-            field_of = {f.evidence: f.field for f in record_facts(result.record) if f.evidence} if result else {}
-            for key, values in as_extracted.items():
-                for (value, evidence), (compared, _) in zip(values, predicted[key], strict=True):
-                    outcomes.append(
-                        ValueOutcome(
-                            document=doc.path.name,
-                            doc_type=doc_type or doc.doc_type,
-                            features=features(
-                                value,
-                                evidence,
-                                passed_checks=passed,
-                                field=field_of.get(evidence) if evidence else None,
-                            ),
-                            correct=compared in doc.gold.get(key, []),
-                        )
+    # Parsing and rules extraction in the run's worker processes, with its limits: every core is used.
+    with worker_pool(settings) as pool:
+        for start in range(0, len(docs), batch):
+            chunk = docs[start : start + batch]
+            parsed, stopped = parse_documents([d.path for d in chunk], settings, pool=pool)
+            extracted, unclassified = extract_documents(parsed, settings, extractor, registry, pool)
+            # Whether a record passed its checks is a signal of its confidence, as in a run.
+            _, failed = validate_documents(extracted, options, registry)
+            failed_ids = {r.doc_id for r in failed}
+            by_uri = {e.parsed.source.source_uri: e for e in extracted}
+            scores_by_uri = {p.source.source_uri: cue_scores(p, cues)[0] for p in parsed}
+            usage = sum((e.usage for e in extracted if e.usage), usage)
+            reasons.update(r.reasons[0].code for r in [*stopped, *unclassified] if r.reasons)
+            for doc in chunk:
+                result = by_uri.get(source_uri(doc.path))
+                doc_type = result.doc_type if result else None
+                correct_type += doc_type == doc.doc_type
+                confusion.setdefault(doc.doc_type, Counter())[doc_type or "none"] += 1
+                as_extracted = {
+                    key: values
+                    for key, values in layout.predicted(result.record if result else None, doc_type).items()
+                    if key in annotated
+                }
+                predicted = {
+                    key: [(layout.align(key, layout.compare(key, value), doc), c) for value, c in values]
+                    for key, values in as_extracted.items()
+                }
+                tally.add(doc.gold, {key: [v for v, _ in values] for key, values in predicted.items()})
+                documents.append(
+                    DocumentScore(
+                        file=doc.path.name,
+                        doc_type=doc.doc_type,
+                        chosen=doc_type,
+                        gold=doc.written,
+                        gold_compared=doc.gold,
+                        predicted={key: [v for v, _ in values] for key, values in as_extracted.items()},
+                        predicted_compared={key: [v for v, _ in values] for key, values in predicted.items()},
+                        cue_scores=scores_by_uri.get(source_uri(doc.path), {}),
                     )
-        if progress:
-            progress(min(start + batch, len(docs)), len(docs))
+                )
+                passed = result is not None and result.parsed.source.doc_id not in failed_ids
+                # The record field each value came from, found by its evidence (a dataset's key can merge fields).
+                field_of = {f.evidence: f.field for f in record_facts(result.record) if f.evidence} if result else {}
+                for key, values in as_extracted.items():
+                    for (value, evidence), (compared, _) in zip(values, predicted[key], strict=True):
+                        outcomes.append(
+                            ValueOutcome(
+                                document=doc.path.name,
+                                doc_type=doc_type or doc.doc_type,
+                                features=features(
+                                    value,
+                                    evidence,
+                                    passed_checks=passed,
+                                    field=field_of.get(evidence) if evidence else None,
+                                ),
+                                correct=compared in doc.gold.get(key, []),
+                            )
+                        )
+            if progress:
+                progress(min(start + batch, len(docs)), len(docs))
     return EvalReport(
         dataset=folder.name,
         layout=layout.name,

@@ -51,30 +51,31 @@ def open_run(
 ) -> Iterator[Run]:
     """Open a run's resources for the block and release them after it, whatever happens."""
     extractor = extractor if extractor is not None else make_extractor(settings, registry)
-    with open_store(settings, run_id) as store:
-        pool = worker_pool(settings)
-        try:
-            yield Run(
-                settings=settings,
-                registry=registry,
-                run_id=run_id,
-                started_at=datetime.now(UTC),
-                extractor=extractor,
-                fingerprint=fingerprint(extractor),
-                options=ValidationOptions(balance_tolerance=settings.balance_tolerance),
-                engine=store.engine,
-                writer=store.writer,
-                pool=pool,
-            )
-        finally:
-            if pool is not None:
-                pool.shutdown()
+    with open_store(settings, run_id) as store, worker_pool(settings) as pool:
+        yield Run(
+            settings=settings,
+            registry=registry,
+            run_id=run_id,
+            started_at=datetime.now(UTC),
+            extractor=extractor,
+            fingerprint=fingerprint(extractor),
+            options=ValidationOptions(balance_tolerance=settings.balance_tolerance),
+            engine=store.engine,
+            writer=store.writer,
+            pool=pool,
+        )
 
 
-def worker_pool(settings: Settings) -> WorkerPool | None:
+@contextmanager
+def worker_pool(settings: Settings) -> Iterator[WorkerPool | None]:
     """Worker processes for the CPU-bound stages, parsing and rules extraction (threads do not help:
-    they hold the GIL), or None to run them in this process."""
+    they hold the GIL), stopped after the block; None (this process) with DOCNORM_PARSE_WORKERS=0."""
     if settings.parse_workers <= 0:
-        return None
+        yield None
+        return
     memory = settings.parse_memory_mb * 1024 * 1024 or None
-    return WorkerPool(settings.parse_workers, settings.parse_timeout_seconds, memory)
+    pool = WorkerPool(settings.parse_workers, settings.parse_timeout_seconds, memory)
+    try:
+        yield pool
+    finally:
+        pool.shutdown()
