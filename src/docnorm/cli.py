@@ -69,7 +69,8 @@ def run(
     """
     from docnorm.doctypes.discover import registry_for
     from docnorm.flows.process_batch import run_flow
-    from docnorm.parsers.discover import discover
+    from docnorm.flows.runners import prefect_api_url, prepare_cluster
+    from docnorm.parsers.discover import absolute_input, discover
     from docnorm.parsers.remote import FETCHED
     from docnorm.progress import reporting_to
     from docnorm.settings import load_settings
@@ -84,10 +85,14 @@ def run(
             task_runner="dask" if dask_address and not task_runner else task_runner,
             dask_address=dask_address,
         )
+        # Paths mean what they meant where the user typed them, in every process the run reaches.
+        settings = settings.model_copy(update={"out_dir": settings.out_dir.absolute()})
+        inputs = [absolute_input(str(p)) for p in paths]
         make_extractor(settings, registry_for(settings))
-        discover(paths, fetch_into=settings.out_dir / FETCHED)
+        found = discover(inputs, fetch_into=settings.out_dir / FETCHED)
+        prepare_cluster(found.files, settings, prefect_api_url())  # workers that cannot see the inputs: exit 2
         with _progress(quiet) as hook, reporting_to(hook):
-            summary: RunSummary = run_flow([str(p) for p in paths], settings)
+            summary: RunSummary = run_flow(inputs, settings)
     except ConfigError as exc:
         raise fail(exc) from None
     _print_summary(summary)

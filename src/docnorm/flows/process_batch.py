@@ -21,7 +21,7 @@ from docnorm.doctypes.registry import DocTypeRegistry
 from docnorm.flows import control_room, events
 from docnorm.flows.clock import RunClock
 from docnorm.flows.control_room import ProgressBoard, SlowestDocuments, usage_of
-from docnorm.flows.runners import build_task_runner, given_settings, giving_settings
+from docnorm.flows.runners import build_task_runner, given_settings, giving_settings, prefect_api_url, prepare_cluster
 from docnorm.parsers import check_parser_environment
 from docnorm.parsers.discover import discover, source_uri
 from docnorm.parsers.remote import FETCHED
@@ -121,6 +121,9 @@ def run_pipeline(inputs: Sequence[str], settings: Settings, registry: DocTypeReg
     registry = registry if registry is not None else registry_for(settings)
     check_parser_environment()
     found = discover(inputs, fetch_into=settings.out_dir / FETCHED)
+    unreachable = prepare_cluster(found.files, settings, prefect_api_url())
+    if unreachable:
+        logger.warning("task runs on the Dask workers will not show in this run's UI: %s", unreachable)
     context_of_flow = FlowRunContext.get()
     run_id = str(context_of_flow.flow_run.id) if context_of_flow and context_of_flow.flow_run else uuid.uuid4().hex
     clock = RunClock()

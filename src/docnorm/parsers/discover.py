@@ -38,6 +38,13 @@ def path_id(path: Path) -> str:
     return hashlib.sha256(b"docnorm-path:" + source_uri(path).encode()).hexdigest()
 
 
+def absolute_input(text: str) -> str:
+    """An input as it means the same in every process: URLs as given, paths absolute (links kept)."""
+    if is_url(text) or text.startswith("file://"):
+        return text
+    return os.path.abspath(os.path.expanduser(text))
+
+
 def discover(inputs: Iterable[str], fetch_into: Path | None = None) -> Discovered:
     """Every file named by ``inputs``: files as given, folders recursively, globs expanded.
 
@@ -69,7 +76,7 @@ def discover(inputs: Iterable[str], fetch_into: Path | None = None) -> Discovere
             text = str(fetch(text, fetch_into))
         elif text.startswith("file://"):
             text = text.removeprefix("file://")
-        path = Path(text).expanduser()
+        path = Path(absolute_input(text))
         if path.is_dir():
             for entry in _walk(path):
                 add(entry, path)
