@@ -34,6 +34,22 @@ def statement_like(text: str) -> bool:
     return _STATEMENT_PAGE.search(text) is not None
 
 
+def only_pages(data: bytes, numbers: Sequence[int]) -> bytes:
+    """A PDF of just the pages ``numbers`` (1-based, in order) of the PDF ``data``."""
+    import pypdfium2
+
+    source = pypdfium2.PdfDocument(data)
+    part = pypdfium2.PdfDocument.new()
+    try:
+        part.import_pages(source, [n - 1 for n in numbers])
+        out = io.BytesIO()
+        part.save(out)
+        return out.getvalue()
+    finally:
+        part.close()
+        source.close()
+
+
 def text_layer(data: bytes, hidden: Hidden | None = None) -> list[str]:
     """Each page's text as pdfium reads it (empty strings for pages without a text layer), without the
     text a reader cannot see, which goes into ``hidden``."""

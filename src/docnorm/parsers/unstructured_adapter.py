@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from docnorm.parsers.hidden import Hidden, blank, instructions_to_model, strip_hidden_docx, strip_hidden_html, without
 from docnorm.parsers.intake import Intake
 from docnorm.parsers.ocr import ocr_pages
-from docnorm.parsers.pdf_tables import statement_like, text_layer, with_ruled_tables
+from docnorm.parsers.pdf_tables import only_pages, statement_like, text_layer, with_ruled_tables
 from docnorm.parsers.tables import html_table_cells
 from docnorm.schemas.documents import Element, FileKind, ParsedDocument
 from docnorm.schemas.errors import ConfigError, ParseError
@@ -36,19 +36,31 @@ def _pdf(doc: Intake, hidden: Hidden) -> list[UElement]:
     """A PDF's text layer read by pdfium and typed by unstructured's text partitioner, line by line.
 
     pdfium reads text ~50x faster than unstructured's "fast" strategy (pdfminer layout analysis).
-    That strategy is kept for what needs element coordinates: pages that read like a financial
-    statement, whose ruled tables pdfplumber lays over the elements.
+    That strategy is kept for what needs element coordinates: the pages that read like a financial
+    statement, whose ruled tables pdfplumber lays over the elements, and only those (a 10-K's
+    statements are a few pages of a hundred).
     """
+    pages = text_layer(doc.data, hidden)
+    statements = [number for number, text in enumerate(pages, 1) if statement_like(text)]
+    if not statements:
+        return _typed_pages(enumerate(pages, 1))
+    laid_out = _laid_out(doc.data if len(statements) == len(pages) else only_pages(doc.data, statements), hidden)
+    for element in laid_out:  # back to the page numbers of the whole document
+        element.metadata.page_number = statements[(element.metadata.page_number or 1) - 1]
+    laid_out_pages = set(statements)
+    rest = _typed_pages((n, text) for n, text in enumerate(pages, 1) if n not in laid_out_pages)
+    return sorted([*laid_out, *rest], key=lambda element: element.metadata.page_number or 0)
+
+
+def _laid_out(data: bytes, hidden: Hidden) -> list[UElement]:
+    """Elements of a PDF by pdfminer's layout analysis, with its ruled tables read whole."""
     from unstructured.partition.pdf import partition_pdf
 
-    pages = text_layer(doc.data, hidden)
-    if any(statement_like(text) for text in pages):
-        elements = partition_pdf(file=io.BytesIO(doc.data), strategy="fast", languages=_LANGUAGES)
-        for element in elements:  # pdfminer reads the hidden text pdfium left out: take it out again
-            if hidden.texts and element.text:
-                element.text = without(element.text, hidden.texts)
-        return with_ruled_tables(doc.data, elements)
-    return _typed_pages(enumerate(pages, 1))
+    elements = partition_pdf(file=io.BytesIO(data), strategy="fast", languages=_LANGUAGES)
+    for element in elements:  # pdfminer reads the hidden text pdfium left out: take it out again
+        if hidden.texts and element.text:
+            element.text = without(element.text, hidden.texts)
+    return with_ruled_tables(data, elements)
 
 
 def _typed_pages(pages: Iterable[tuple[int, str]]) -> list[UElement]:
