@@ -12,11 +12,14 @@ from docnorm.parsers.intake import Intake
 from docnorm.parsers.ocr import ocr_pages
 from docnorm.parsers.pdf_tables import only_pages, statement_like, text_layer, with_ruled_tables
 from docnorm.parsers.tables import html_table_cells
+from docnorm.parsers.text_types import install as install_text_types
 from docnorm.schemas.documents import Element, FileKind, ParsedDocument
 from docnorm.schemas.errors import ConfigError, ParseError
 
 if TYPE_CHECKING:
     from unstructured.documents.elements import Element as UElement
+
+install_text_types()  # before any partitioner runs, in every process that parses
 
 _SEPARATOR = "\n\n"
 _LANGUAGES = ["eng"]
@@ -81,7 +84,7 @@ def _docx(doc: Intake, hidden: Hidden) -> list[UElement]:
 
     data, unseen = strip_hidden_docx(doc.data)
     hidden.texts += unseen.texts
-    return partition_docx(file=io.BytesIO(data))
+    return partition_docx(file=io.BytesIO(data), languages=_LANGUAGES)  # stated: no language detection
 
 
 def _html(doc: Intake, hidden: Hidden) -> list[UElement]:
