@@ -72,7 +72,7 @@ def postgres_server() -> Iterator[str]:
     """A real PostgreSQL server for the session (skipped only where no server binary exists)."""
     import tempfile
 
-    from tests.postgres import cluster, server_binaries
+    from docnorm.testing.postgres import cluster, server_binaries
 
     if server_binaries() is None:
         pytest.skip("PostgreSQL server binaries not found (apt-get install postgresql)")

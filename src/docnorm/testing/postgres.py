@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL cluster on loopback for tests, from the Debian server binaries."""
+"""A throwaway PostgreSQL cluster on loopback (tests and the topology script), from the Debian server binaries."""
 
 from __future__ import annotations
 
