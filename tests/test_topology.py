@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import time
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -29,8 +29,12 @@ PHASE_SECONDS = 600
 
 @pytest.fixture(scope="module")
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
-    if os.geteuid() == 0 and not Path("/usr/sbin/runuser").exists():
-        pytest.skip("runuser is needed to start PostgreSQL as root")
+    from docnorm.testing.postgres import server_binaries
+
+    if server_binaries() is None:
+        pytest.skip("PostgreSQL server binaries not found (apt-get install postgresql)")
+    if os.geteuid() == 0 and shutil.which("runuser") is None:
+        pytest.skip("runuser is needed to start PostgreSQL as root (apt-get install util-linux)")
     with topology(tmp_path_factory.mktemp("topology")) as started:
         yield started
 
