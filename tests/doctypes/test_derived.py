@@ -187,3 +187,17 @@ def test_every_scalar_of_the_declared_model_is_extracted_with_its_evidence() -> 
     assert model.model_fields["number"].is_required() is False  # missing values are the checks' to flag
     assert model.model_fields["number"].json_schema_extra == {"in_quote": True}
     assert model.model_fields["status"].json_schema_extra == {"in_quote": False}  # enums are normalised
+
+
+def test_a_declared_pandera_check_runs_on_the_main_table_under_its_own_name() -> None:
+    import pandera.pandas as pa_checks
+
+    big_total = pa_checks.Check(lambda df: df["total"] < 1000, name="total_under_limit", error="total over 1,000")
+    spec = compile_doc_type(DocType(model=Invoice, name="invoice", checks=[big_total]))
+    record = spec.model.model_validate({"invoice_number": {"value": "A-1"}, "vendor": {"value": "V"},
+                                        "issue_date": {"value": "2026-01-02"}, "total": {"value": "5000"}})  # fmt: skip
+    rows = {"invoice": [{"doc_id": "d1", **spec.to_rows(record)["invoice"][0]}]}
+
+    [reason] = failures_by_document(spec.tables(ValidationOptions()), rows)["d1"]
+
+    assert (reason.code, reason.field, reason.message) == ("total_under_limit", "invoice", "total over 1,000")
