@@ -85,6 +85,15 @@ def task_runs_named(api_url: str, prefix: str) -> list[str]:
         del os.environ["PREFECT_API_URL"]
 
 
+def eventually_task_runs(api_url: str, prefix: str, at_least: int, seconds: float = 60) -> list[str]:
+    """The task runs named ``prefix*`` once there are ``at_least`` (the server records them from the
+    workers' events, a little after the run ends), or those there are after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while len(found := task_runs_named(api_url, prefix)) < at_least and time.monotonic() < deadline:
+        time.sleep(2)
+    return found
+
+
 def test_relative_inputs_reach_workers_started_elsewhere_and_their_task_runs_reach_the_runs_server(
     tmp_path: Path,
 ) -> None:
@@ -93,7 +102,7 @@ def test_relative_inputs_reach_workers_started_elsewhere_and_their_task_runs_rea
     with prefect_server(tmp_path / "prefect") as api, cluster(tmp_path / "elsewhere") as address:
         env = {**os.environ, "PREFECT_API_URL": api, "DOCNORM_BATCH_SIZE": "4"}
         done = docnorm_run(here, "inbox", "--out", "out", "--dask-address", address, "-q", env=env)
-        prepared = task_runs_named(api, "prepare")
+        prepared = eventually_task_runs(api, "prepare", at_least=5)
 
     assert done.returncode == 0, done.stderr[-2000:]
     manifest = json.loads(next((here / "out" / "runs").glob("*.json")).read_text())
