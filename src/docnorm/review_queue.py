@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from pydantic import BaseModel, ValidationError
@@ -28,7 +28,7 @@ from docnorm.doctypes.builtin import REGISTRY
 from docnorm.doctypes.registry import DocTypeRegistry
 from docnorm.schemas.documents import DocumentResult, Outcome, Reason
 from docnorm.schemas.errors import ConfigError, ReviewConflict
-from docnorm.schemas.records import extracted_type, flatten_record, strip_optional
+from docnorm.schemas.records import extracted_type, flatten_record, is_model, list_item, strip_optional
 from docnorm.sinks import CuratedRecord, CuratedWriter, Origin, ReviewItem, open_database
 from docnorm.sinks.database import as_utc
 from docnorm.sinks.reviewers import ReviewEvent
@@ -413,15 +413,11 @@ def _is_extracted_field(model: type[BaseModel], path: str) -> bool:
     """Whether ``path`` names an Extracted field of ``model`` (then a value is set as {value, evidence})."""
     annotation: Any = model
     for part in path.split("."):
-        annotation = strip_optional(annotation)
-        if get_origin(annotation) is list:
-            annotation = get_args(annotation)[0]
-            if part.isdigit():
-                continue
-        if (
-            not (isinstance(annotation, type) and issubclass(annotation, BaseModel))
-            or part not in annotation.model_fields
-        ):
+        item = list_item(annotation)
+        annotation = item if item is not None else strip_optional(annotation)
+        if item is not None and part.isdigit():
+            continue
+        if not is_model(annotation) or part not in annotation.model_fields:
             return False
         annotation = annotation.model_fields[part].annotation
     return extracted_type(strip_optional(annotation)) is not None

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import pandas as pd
@@ -22,10 +23,9 @@ import pyarrow as pa
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from docnorm.doctypes.evidenced import is_model, list_item
 from docnorm.schemas.errors import ConfigError
 from docnorm.schemas.evidence import Extracted
-from docnorm.schemas.records import extracted_type, strip_optional
+from docnorm.schemas.records import extracted_type, is_model, list_item, strip_optional
 from docnorm.schemas.tables import Column, Row, TableSpec
 from docnorm.validators.options import ValidationOptions
 
@@ -62,18 +62,24 @@ class DerivedTables:
     main: str
     checks: Sequence[pa_checks.Check] = ()
 
-    def derived(self) -> list[Derived]:
-        """Every table: the main one first, then one per list of sub-models, in field order."""
+    @cached_property
+    def derived(self) -> tuple[Derived, ...]:
+        """Every table: the main one first, then one per list of sub-models, in field order (walked once:
+        rows are laid out per record)."""
         main = Derived(self.main, ())
         tables = [main]
         _collect(self.model, (), main, tables, self.main, required=True)
-        return tables
+        return tuple(tables)
 
     def tables(self, options: ValidationOptions) -> list[TableSpec]:
         """Table specs with the constraint checks and, on the main table, the declared pandera checks."""
         del options  # derived tables have no tolerance knobs
+        return list(self._specs)
+
+    @cached_property
+    def _specs(self) -> tuple[TableSpec, ...]:
         specs = []
-        for table in self.derived():
+        for table in self.derived:
             columns = [Column(leaf.column, leaf.arrow, leaf.checks, leaf.required) for leaf in table.leaves]
             if table.is_list:
                 columns.insert(0, Column("position", pa.int32()))
@@ -85,12 +91,12 @@ class DerivedTables:
                     source=".".join(table.source) if table.source else None,
                 )
             )
-        return specs
+        return tuple(specs)
 
     def rows(self, record: BaseModel) -> dict[str, list[Row]]:
         """One evidenced record as rows of the derived tables (without lineage)."""
         out: dict[str, list[Row]] = {}
-        for table in self.derived():
+        for table in self.derived:
             if not table.is_list:
                 out[table.name] = [_row(record, table)]
                 continue

@@ -10,24 +10,13 @@ from __future__ import annotations
 
 from enum import Enum
 from functools import cache
-from typing import Any, get_args, get_origin
+from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 from pydantic.fields import FieldInfo
 
 from docnorm.schemas.evidence import Extracted
-from docnorm.schemas.records import extracted_type, strip_optional
-
-
-def is_model(annotation: Any) -> bool:
-    """True for a pydantic model class."""
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
-
-
-def list_item(annotation: Any) -> Any | None:
-    """T for ``list[T]`` (optional or not), else None."""
-    bare = strip_optional(annotation)
-    return get_args(bare)[0] if get_origin(bare) is list and get_args(bare) else None
+from docnorm.schemas.records import extracted_type, is_model, list_item, strip_optional
 
 
 @cache

@@ -25,6 +25,7 @@ from docnorm.extractors.llm.grounding import Grounder
 from docnorm.keysets.base import KeySet
 from docnorm.schemas.documents import ParsedDocument, Reason
 from docnorm.schemas.errors import ConfigError
+from docnorm.schemas.records import is_model
 from docnorm.schemas.tables import Row, TableSpec
 from docnorm.validators.options import ValidationOptions
 
@@ -173,7 +174,7 @@ def compile_doc_type(declaration: DocType, origin: str = "built-in", ref: str | 
     if not isinstance(name, str) or not _NAME.match(name):
         raise DocTypeError(f"doc type name {name!r} must be lower_snake_case (letters, digits, _), at most 63 chars")
     model = declaration.model
-    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+    if not is_model(model):
         raise DocTypeError(f"doc type {name!r}: model must be a pydantic BaseModel class, not {model!r}")
     if not isinstance(declaration.description, str):
         raise DocTypeError(f"doc type {name!r}: description must be text")

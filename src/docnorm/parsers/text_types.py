@@ -5,7 +5,7 @@ word tokens and part-of-speech tags of every block. On an HTML filing that is 97
 time, and docnorm reads the type only to find headings in clinical summaries (a ``Title`` among
 the first elements, a ``ListItem``). The same decisions are made here from regular expressions and
 a verb list: element boundaries and texts are untouched (offsets and the published tables do not
-change), and on the dev corpora 95 % of types come out the same (docs/benchmarks.md).
+change), and on 78 dev and example documents 96.5 % of types come out the same (docs/benchmarks.md).
 
 ``install`` points unstructured's typing functions at these; it is called once per process by the
 parser adapter, before any document is partitioned.

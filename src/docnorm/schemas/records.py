@@ -42,6 +42,17 @@ def extracted_type(annotation: Any) -> Any | None:
     return None
 
 
+def is_model(annotation: Any) -> bool:
+    """True for a pydantic model class."""
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def list_item(annotation: Any) -> Any | None:
+    """T for ``list[T]`` (optional or not), else None."""
+    bare = strip_optional(annotation)
+    return get_args(bare)[0] if get_origin(bare) is list and get_args(bare) else None
+
+
 def strip_optional(annotation: Any) -> Any:
     """X for ``X | None``; anything else unchanged."""
     if get_origin(annotation) in (Union, types.UnionType):

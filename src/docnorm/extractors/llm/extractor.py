@@ -34,8 +34,8 @@ _MODES = {
     "tools": instructor.Mode.TOOLS,
     "json": instructor.Mode.JSON,
     "md_json": instructor.Mode.MD_JSON,
-    # json_schema is asked for in structured.py (instructor would send it without strict); the client
-    # is still made through instructor for the other calls' sake.
+    # json_schema calls go through structured.py on the raw client (instructor would send the schema
+    # without strict); the instructor wrapper is made all the same and unused in that mode.
     "json_schema": instructor.Mode.JSON,
 }
 

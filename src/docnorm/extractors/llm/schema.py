@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, create_model
 
 from docnorm.extractors.llm.grounding import Grounder, value_in_quote
 from docnorm.schemas.evidence import Extracted
-from docnorm.schemas.records import extracted_type, strip_optional
+from docnorm.schemas.records import extracted_type, is_model, list_item, strip_optional
 
 QUOTE_HELP = "The exact text in the document this value was read from, copied character for character."
 
@@ -61,7 +61,7 @@ def _convert(annotation: Any) -> Any:
     extracted = extracted_type(annotation)
     if extracted is not None:
         return _quoted(extracted)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if is_model(annotation):
         return response_model(annotation)
     return annotation
 
@@ -128,7 +128,7 @@ def _ground_value(
     if value is None:
         return None
     if isinstance(value, list):
-        inner = _list_arg(annotation)
+        inner = list_item(annotation) or Any
         items = [_ground_value(item, inner, grounder, f"{path}[{i}]", bad, in_quote) for i, item in enumerate(value)]
         return [item for item in items if item is not _DROP]
     extracted = extracted_type(strip_optional(annotation))
@@ -143,7 +143,7 @@ def _ground_value(
             return _DROP if _is_list_item(path) else None
         return {"value": value.value, "evidence": evidence}
     target = strip_optional(annotation)
-    if isinstance(value, BaseModel) and isinstance(target, type) and issubclass(target, BaseModel):
+    if isinstance(value, BaseModel) and is_model(target):
         before = len(bad)
         data = _ground_model(value, target, grounder, f"{path}.", bad)
         if len(bad) > before and _is_list_item(path):
@@ -157,11 +157,6 @@ _DROP = object()
 
 def _is_list_item(path: str) -> bool:
     return path.endswith("]")
-
-
-def _list_arg(annotation: Any) -> Any:
-    annotation = strip_optional(annotation)
-    return get_args(annotation)[0] if get_origin(annotation) is list else Any
 
 
 def to_answer(record: BaseModel) -> dict[str, Any]:
