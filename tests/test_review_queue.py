@@ -25,7 +25,7 @@ from docnorm.review_queue import ReviewQueue
 from docnorm.schemas import ConfigError, ReviewConflict
 from docnorm.schemas.documents import DocumentResult, Outcome, Reason, Stage
 from docnorm.settings import Settings
-from docnorm.sinks import enqueue, open_store
+from docnorm.sinks import ReviewItem, enqueue, open_store
 from docnorm.sinks.migrations import LATEST, current_version
 from docnorm.stages.extract import extract_documents, make_extractor
 from docnorm.stages.parse import parse_documents
@@ -55,7 +55,7 @@ def _fill(url: str, tmp_path: Path) -> ReviewQueue:
 def _sync(queue: ReviewQueue, url: str, out: Path, run_id: str) -> list[int]:
     """What ``docnorm review sync`` does: the resolved items through a run's curated writer."""
     with open_store(Settings(out_dir=out, review_url=url), run_id) as store:
-        return queue.sync(store.writer)
+        return queue.sync(store.writer).synced
 
 
 def _item(queue: ReviewQueue, reason: str) -> int:
@@ -125,6 +125,48 @@ def test_records_without_extraction_cannot_be_approved(database_url: str, tmp_pa
     queue = _fill(database_url, tmp_path)
     with pytest.raises(ConfigError, match="no extracted record"):
         queue.approve(_item(queue, "unknown_type"), "alice")
+
+
+def test_a_correction_its_column_cannot_hold_is_refused_as_you_type(database_url: str, tmp_path: Path) -> None:
+    queue = _fill(database_url, tmp_path)
+    item_id = _item(queue, "balance_sheet_balances")
+    change = {"line_items.0.value": "1E+30"}
+    [problem] = queue.would_fail(item_id, change)
+    assert problem.startswith("value_out_of_range (financial_line_items.value): value (row 1): 31 integer digits")
+    assert "E+30" not in problem and "1000" not in problem
+    item, reasons = queue.correct(item_id, change, "alice")
+    assert item.status == "pending" and {r.code for r in reasons} == {"value_out_of_range"}
+    with pytest.raises(ConfigError, match="cannot be approved as it is: financial_line_items.value does not fit"):
+        queue.approve(item_id, "alice")
+    assert queue.get(item_id).status == "pending"
+
+
+def test_sync_sends_back_what_it_cannot_write_and_syncs_the_rest(database_url: str, tmp_path: Path) -> None:
+    queue = _fill(database_url, tmp_path)
+    sheet, note = _item(queue, "balance_sheet_balances"), _item(queue, "icd10cm_code_exists")
+    queue.approve(sheet, "alice")
+    queue.correct(note, {"diagnoses.0.icd10_code": "R53.83"}, "alice")
+    # A record saved before values were checked against their columns (as by an earlier version).
+    with Session(queue.engine) as session, session.begin():
+        stored = session.get(ReviewItem, sheet)
+        assert stored is not None and stored.record is not None
+        record = json.loads(json.dumps(stored.record))
+        record["line_items"][0]["value"] = "1E+30"
+        stored.record = record
+    out = tmp_path / "out"
+    with open_store(Settings(out_dir=out, review_url=database_url), "sync-1") as store:
+        done = queue.sync(store.writer)
+    assert (done.synced, done.failed) == ([note], [sheet])
+    back = queue.get(sheet)
+    assert back.status == "pending" and back.synced_at is None
+    assert [r["code"] for r in back.reasons] == ["value_out_of_range", "write_failed"]
+    assert [e.action for e in queue.audit(sheet)][-1] == "sync failed"
+    notes = duckdb.sql(f"select count(*) from read_parquet('{out}/curated/medical_records/**/*.parquet')").fetchall()
+    assert notes == [(1,)]
+    assert not list((out / "curated").glob("financial_*")), "none of the statement's rows were written"
+    with open_store(Settings(out_dir=out, review_url=database_url), "sync-2") as store:
+        again = queue.sync(store.writer)
+    assert (again.synced, again.failed) == ([], []), "a pending item waits for its reviewer"
 
 
 def test_resolved_records_export_as_a_gold_set_that_eval_reads(tmp_path: Path) -> None:
@@ -219,7 +261,7 @@ def test_review_sync_flow_reingests_and_publishes_the_backlog(prefect_api: None,
     out = tmp_path / "out"
     queue = _fill(f"sqlite:///{out / 'review.db'}", tmp_path)
     queue.approve(_item(queue, "balance_sheet_balances"), "alice")
-    assert review_sync(out_dir=str(out)) == [_item_id_of(queue, "balance_sheet_balances")]
+    assert review_sync(out_dir=str(out)).synced == [_item_id_of(queue, "balance_sheet_balances")]
     response = httpx.post(
         f"{PREFECT_API_URL.value()}/artifacts/filter",
         json={
@@ -257,7 +299,7 @@ def test_synced_records_reach_the_object_storage_mirror_at_once(tmp_path: Path) 
     queue.approve(_item(queue, "balance_sheet_balances"), "bob")
     out, mirror = tmp_path / "out", f"memory://sync-{tmp_path.name}/curated"
     with open_store(Settings(out_dir=out, review_url=url, curated_url=mirror), "sync-1") as store:
-        assert len(queue.sync(store.writer)) == 1
+        assert len(queue.sync(store.writer).synced) == 1
     local = sorted(p.relative_to(out / "curated").as_posix() for p in (out / "curated").rglob("*.parquet"))
     root = f"/sync-{tmp_path.name}/curated/"
     remote = sorted(path.split(root, 1)[1] for path in fsspec.filesystem("memory").find(root))

@@ -184,10 +184,16 @@ def sync(out: OutOption = None) -> None:
 
     try:
         _, settings = _queue(out)
-        synced = review_sync(out_dir=str(settings.out_dir))
+        done = review_sync(out_dir=str(settings.out_dir))
     except DocnormError as exc:
         raise fail(exc) from None
-    console.print(f"re-ingested {len(synced)} item(s): {', '.join(map(str, synced)) or 'none'}")
+    console.print(f"re-ingested {len(done.synced)} item(s): {', '.join(map(str, done.synced)) or 'none'}")
+    if done.failed:
+        # Exit 0: the others synced; these are back in the queue with the reason, for a reviewer.
+        console.print(
+            f"{len(done.failed)} item(s) could not be written and are pending again (write_failed): "
+            f"{', '.join(map(str, done.failed))}"
+        )
 
 
 @review_app.command()

@@ -12,8 +12,8 @@ import json
 import shutil
 import statistics
 from collections import Counter
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,15 +30,29 @@ from docnorm.schemas.documents import DocumentResult, Outcome, Reason
 from docnorm.schemas.errors import ConfigError, ReviewConflict
 from docnorm.schemas.records import extracted_type, flatten_record, is_model, list_item, strip_optional
 from docnorm.sinks import CuratedRecord, CuratedWriter, Origin, ReviewItem, open_database
+from docnorm.sinks.curated import InTransaction, Refused
 from docnorm.sinks.database import as_utc
+from docnorm.sinks.parquet import UNWRITABLE
 from docnorm.sinks.reviewers import ReviewEvent
 from docnorm.validators.confidence import calibrator_version
+from docnorm.validators.fit import CODE as FIT
+from docnorm.validators.fit import unfit_tables
 from docnorm.validators.options import ValidationOptions
-from docnorm.validators.provenance import provenance_rows
+from docnorm.validators.provenance import PROVENANCE, provenance_rows
 from docnorm.validators.verdict import failures_by_document
 
 STATUSES = ("pending", "approved", "corrected", "rejected")
 RESOLVED = ("approved", "corrected")
+WRITE_FAILED = "write_failed"
+NOT_SYNCABLE: tuple[type[Exception], ...] = (ValidationError, *UNWRITABLE)
+
+
+@dataclass
+class Synced:
+    """What one ``sync`` did: items written to the curated tables, and items sent back to pending."""
+
+    synced: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -88,6 +102,13 @@ class ReviewQueue:
 
         def approve(item: ReviewItem) -> list[Change]:
             _needs_record(item)
+            assert item.record is not None and item.doc_type is not None
+            # A failed check can be overruled by a person; a value its column cannot hold cannot be stored.
+            if unstorable := [r for r in self.check(item.doc_type, item.record, item.doc_id) if r.code == FIT]:
+                fields = ", ".join(str(r.field) for r in unstorable)
+                raise ConfigError(
+                    f"review item {item_id} cannot be approved as it is: {fields} does not fit its column"
+                )
             item.status = "approved"
             return [("approved", None, "pending", "approved")]
 
@@ -194,8 +215,8 @@ class ReviewQueue:
         return {"per_reviewer_per_hour": rates, "median_hours_to_resolve": median}
 
     def check(self, doc_type: str, record: dict[str, Any], doc_id: str) -> list[Reason]:
-        """Every reason a record would not pass: schema errors first, then the table checks, then (for a
-        record the tables accept) the doc type's record checks."""
+        """Every reason a record would not pass: schema errors first, then values their columns cannot hold,
+        then the table checks, then (for a record the tables accept) the doc type's record checks."""
         spec = self.registry[doc_type]
         try:
             model = spec.model.model_validate(record)
@@ -205,7 +226,19 @@ class ReviewQueue:
                 for e in exc.errors()
             ]
         rows = {table: [{"doc_id": doc_id, **row} for row in rows] for table, rows in spec.to_rows(model).items()}
-        return failures_by_document(spec.tables(self.options), rows).get(doc_id, []) or spec.check(model)
+        tables = spec.tables(self.options)
+        provenance = [{"doc_id": doc_id, **row} for row in provenance_rows(model, tables, doc_type=doc_type)]
+        unfit = unfit_tables([*tables, PROVENANCE], {**rows, PROVENANCE.name: provenance}).get(doc_id)
+        if unfit:
+            return unfit
+        return failures_by_document(tables, rows).get(doc_id, []) or spec.check(model)
+
+    def _check_quietly(self, doc_type: str, record: dict[str, Any], doc_id: str) -> list[Reason]:
+        """:meth:`check`, or nothing for a record the checks themselves cannot read."""
+        try:
+            return self.check(doc_type, record, doc_id)
+        except NOT_SYNCABLE:
+            return []
 
     def _resolve(
         self, item_id: int, reviewer: str, expected_version: int | None, change: Callable[[ReviewItem], list[Change]]
@@ -225,23 +258,49 @@ class ReviewQueue:
                 now = datetime.now(UTC)
                 item.reviewer, item.reviewed_at, item.updated_at = reviewer, now, now
                 # The audit trail is written in the transaction that changes the item.
-                for action, field, before, after in changes:
-                    session.add(ReviewEvent(item_id=item_id, reviewer=reviewer, action=action, field=field,
+                for action, path, before, after in changes:
+                    session.add(ReviewEvent(item_id=item_id, reviewer=reviewer, action=action, field=path,
                                             before=before, after=after, at=now))  # fmt: skip
             return item
         except StaleDataError:
             raise ReviewConflict(f"review item {item_id} was resolved by someone else meanwhile") from None
 
-    def sync(self, writer: CuratedWriter) -> list[int]:
-        """Write approved and corrected records through the run's curated writer, once each; returns the
-        item ids. An item is marked synced in the transaction that commits its files."""
-        written: list[int] = []
+    def sync(self, writer: CuratedWriter) -> Synced:
+        """Write approved and corrected records through the run's curated writer, once each. An item is
+        marked synced in the transaction that commits its files; an item whose record cannot be written
+        goes back to pending with a ``write_failed`` reason, and the others sync."""
+        done = Synced()
         for item in self.items(status=None):
             if item.status not in RESOLVED or item.synced_at is not None or item.doc_type is None:
                 continue
-            writer.write(f"review-{item.id}-v{item.version}", [self._curated(item)], _mark_synced(item.id))
-            written.append(item.id)
-        return written
+            try:
+                record = self._curated(item)
+            except NOT_SYNCABLE as exc:  # a record the doc type no longer reads
+                self._sync_failed(item.id, type(exc).__name__)
+                done.failed.append(item.id)
+                continue
+            written = writer.write(f"review-{item.id}-v{item.version}", [record], _mark_synced(item.id))
+            if written.refused:
+                self._sync_failed(item.id, written.refused[0].error)
+                done.failed.append(item.id)
+            else:
+                done.synced.append(item.id)
+        return done
+
+    def _sync_failed(self, item_id: int, error: str) -> None:
+        """Back to pending, saying why (and which values their columns cannot hold), so a reviewer can correct
+        what could not be stored."""
+        reason = Reason(code=WRITE_FAILED, message=f"the resolved record could not be written ({error})")
+        with Session(self.engine) as session, session.begin():
+            item = session.get(ReviewItem, item_id)
+            assert item is not None and item.doc_type is not None and item.record is not None
+            unfit = [r for r in self._check_quietly(item.doc_type, item.record, item.doc_id) if r.code == FIT]
+            before = item.status
+            now = datetime.now(UTC)
+            item.status, item.updated_at = "pending", now
+            item.reasons = [r.model_dump() for r in [*unfit, reason]]
+            session.add(ReviewEvent(item_id=item_id, reviewer="docnorm", action="sync failed", field=None,
+                                    before=before, after="pending", at=now))  # fmt: skip
 
     def _curated(self, item: ReviewItem) -> CuratedRecord:
         assert item.doc_type is not None
@@ -427,8 +486,10 @@ def _jsonable(value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool) else str(value)
 
 
-def _mark_synced(item_id: int) -> Callable[[Session], None]:
-    def mark(session: Session) -> None:
+def _mark_synced(item_id: int) -> InTransaction:
+    def mark(session: Session, refused: Sequence[Refused]) -> None:
+        if refused:
+            return
         stored = session.get(ReviewItem, item_id)
         assert stored is not None
         stored.synced_at = datetime.now(UTC)

@@ -23,7 +23,7 @@ from docnorm.parsers.intake import Intake
 from docnorm.parsers.unstructured_adapter import assemble
 from docnorm.schemas.documents import FileKind, ParsedDocument, SourceDocument
 from docnorm.schemas.tables import TableSpec
-from docnorm.sinks.parquet import write_file
+from docnorm.sinks.parquet import arrow_table, write_file
 from docnorm.validators.options import ValidationOptions
 from docnorm.validators.provenance import PROVENANCE
 
@@ -124,5 +124,5 @@ TABLES = [t for spec in REGISTRY for t in spec.tables(ValidationOptions())] + [P
 def test_rows_read_back_from_parquet_unchanged(spec: TableSpec, data: st.DataObject) -> None:
     rows = data.draw(_rows(spec))
     with tempfile.TemporaryDirectory() as folder:
-        target = write_file(Path(folder) / f"{spec.name}.parquet", spec, rows)
+        target = write_file(Path(folder) / f"{spec.name}.parquet", arrow_table(spec, rows))
         assert pq.read_table(target).to_pylist() == rows

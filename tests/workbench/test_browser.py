@@ -164,8 +164,8 @@ def test_a_reviewer_clears_the_queue_in_the_browser_and_sync_publishes_once(
 
     from docnorm.flows import review_sync
 
-    assert sorted(review_sync(out_dir=str(queue_settings.out_dir))) == [2, 3, 4]
-    assert review_sync(out_dir=str(queue_settings.out_dir)) == [], "a second sync writes nothing"
+    assert sorted(review_sync(out_dir=str(queue_settings.out_dir)).synced) == [2, 3, 4]
+    assert review_sync(out_dir=str(queue_settings.out_dir)).synced == [], "a second sync writes nothing"
     rows = ds.dataset(queue_settings.out_dir / "curated" / "financial_statements").to_table().to_pylist()
     assert sorted(r["review_resolution"] for r in rows) == ["approved", "approved"]
 

@@ -100,6 +100,7 @@ class Stage(StrEnum):
     CLASSIFY = "classify"
     EXTRACT = "extract"
     VALIDATE = "validate"
+    WRITE = "write"
 
 
 class Outcome(StrEnum):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pyarrow as pa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -26,7 +27,7 @@ from docnorm.schemas.tables import Row, TableSpec
 from docnorm.settings import Settings
 from docnorm.sinks.database import open_database
 from docnorm.sinks.mirror import CuratedMirror
-from docnorm.sinks.parquet import write_file
+from docnorm.sinks.parquet import UNWRITABLE, arrow_table, write_file
 from docnorm.sinks.publish import Staging, recover
 from docnorm.validators.provenance import PROVENANCE
 
@@ -98,10 +99,27 @@ def lineage(record: CuratedRecord, run_id: str, at: datetime) -> Lineage:
     )
 
 
-InTransaction = Callable[[Session], None]
+@dataclass(frozen=True)
+class Refused:
+    """A record none of whose rows were written because one of them could not be (the document's fault)."""
+
+    record: CuratedRecord
+    error: str
+    """The exception's type name: never its message, which may quote a value."""
 
 
-def _nothing(session: Session) -> None:
+@dataclass(frozen=True)
+class Written:
+    """What one ``write`` did: the files it published and the records it refused."""
+
+    files: list[Path]
+    refused: list[Refused]
+
+
+InTransaction = Callable[[Session, Sequence[Refused]], None]
+
+
+def _nothing(session: Session, refused: Sequence[Refused]) -> None:
     return None
 
 
@@ -115,31 +133,65 @@ class CuratedWriter:
         self._staging = staging
         self._mirror = mirror
 
-    def write(
-        self, part: str, records: Sequence[CuratedRecord], in_transaction: InTransaction = _nothing
-    ) -> list[Path]:
+    def write(self, part: str, records: Sequence[CuratedRecord], in_transaction: InTransaction = _nothing) -> Written:
         """Write ``records`` as part ``part`` of each table they have rows for; ``in_transaction`` runs in the
-        transaction that decides the part, so its changes and the files are committed together."""
+        transaction that decides the part, so its changes and the files are committed together. A record
+        whose rows cannot be converted is left out whole and handed to ``in_transaction`` as refused; an
+        error writing a file or the database is the run's and propagates."""
         at = datetime.now(UTC)
-        tables: dict[str, tuple[TableSpec, list[Row]]] = {}
-        for record in records:
-            stamp = lineage(record, self.run_id, at).model_dump()
-            for spec, rows in record.tables:
-                _, collected = tables.setdefault(spec.name, (spec, []))
-                collected.extend({**stamp, **row} for row in rows)
+        stamped = [(record, self._stamped(record, at)) for record in records]
+        tables, refused = _tables(stamped)
         finals: list[Path] = []
-        for spec, rows in tables.values():
-            if rows:
-                final = curated_path(self.out_dir, spec, part=part, day=at.date())
-                write_file(self._staging.path_for(final), spec, rows)
-                finals.append(final)
+        for spec, table in tables:
+            final = curated_path(self.out_dir, spec, part=part, day=at.date())
+            write_file(self._staging.path_for(final), table)
+            finals.append(final)
         with Session(self._engine) as session, session.begin():
-            in_transaction(session)
+            in_transaction(session, refused)
             self._staging.commit(session, part, self.run_id, finals)
         self._staging.publish(finals)
         if self._mirror is not None:
             self._mirror.push(finals)
-        return finals
+        return Written(finals, refused)
+
+    def _stamped(self, record: CuratedRecord, at: datetime) -> list[tuple[TableSpec, list[Row]]]:
+        stamp = lineage(record, self.run_id, at).model_dump()
+        return [(spec, [{**stamp, **row} for row in rows]) for spec, rows in record.tables]
+
+
+Stamped = list[tuple[TableSpec, list[Row]]]
+
+
+def _tables(stamped: Sequence[tuple[CuratedRecord, Stamped]]) -> tuple[list[tuple[TableSpec, pa.Table]], list[Refused]]:
+    """One Arrow table per spec with rows; when the batch does not convert, each record is tried alone so
+    only the records at fault are refused (validation makes that rare: this is the last line)."""
+    try:
+        return _converted([tables for _, tables in stamped]), []
+    except UNWRITABLE:
+        pass
+    refused: list[Refused] = []
+    kept: list[Stamped] = []
+    for record, tables in stamped:
+        try:
+            _converted([tables])
+        except UNWRITABLE as exc:
+            log.warning("document %s: its rows could not be written (%s)", _short(record), type(exc).__name__)
+            refused.append(Refused(record, type(exc).__name__))
+        else:
+            kept.append(tables)
+    return _converted(kept), refused
+
+
+def _converted(records: Sequence[Stamped]) -> list[tuple[TableSpec, pa.Table]]:
+    collected: dict[str, tuple[TableSpec, list[Row]]] = {}
+    for tables in records:
+        for spec, rows in tables:
+            collected.setdefault(spec.name, (spec, []))[1].extend(rows)
+    return [(spec, arrow_table(spec, rows)) for spec, rows in collected.values() if rows]
+
+
+def _short(record: CuratedRecord) -> str:
+    return (record.result.doc_id or "?")[:12]
 
 
 @dataclass(frozen=True)

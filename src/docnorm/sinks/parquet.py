@@ -1,10 +1,10 @@
-"""One Parquet file of a curated table, written with the table's Arrow schema, atomically and owner-only."""
+"""Curated rows as Arrow tables of their table's schema, and one Parquet file written atomically, owner-only."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact
 from pathlib import Path
 
 import pyarrow as pa
@@ -13,11 +13,19 @@ import pyarrow.parquet as pq
 from docnorm.files import PRIVATE_FILE, private_folder
 from docnorm.schemas.tables import Row, TableSpec
 
+UNWRITABLE: tuple[type[Exception], ...] = (pa.ArrowException, ArithmeticError, ValueError, TypeError)
+"""What converting a document's rows can raise when a value does not fit its column: the document's fault,
+never the run's (an OSError writing the file is the run's)."""
 
-def write_file(target: Path, spec: TableSpec, rows: Sequence[Row]) -> Path:
-    """Write ``rows`` as ``target`` with ``spec``'s Arrow schema: a temp file renamed, owner-only."""
+
+def arrow_table(spec: TableSpec, rows: Sequence[Row]) -> pa.Table:
+    """``rows`` under ``spec``'s Arrow schema; raises one of :data:`UNWRITABLE` for a value that does not fit."""
     schema = spec.arrow_schema
-    table = pa.Table.from_pylist([_fit(row, schema) for row in rows], schema=schema)
+    return pa.Table.from_pylist([_fit(row, schema) for row in rows], schema=schema)
+
+
+def write_file(target: Path, table: pa.Table) -> Path:
+    """Write ``table`` as ``target``: a temp file renamed, owner-only."""
     private_folder(target.parent)
     temporary = target.with_name(f".{target.name}.tmp")
     pq.write_table(table, temporary, compression="zstd")
@@ -27,10 +35,12 @@ def write_file(target: Path, spec: TableSpec, rows: Sequence[Row]) -> Path:
 
 
 def _fit(row: Row, schema: pa.Schema) -> Row:
-    """Round Decimals to their column's scale so Arrow never rejects an exact value."""
+    """Decimals at their column's scale, exactly: a value that would have to be rounded raises ``Inexact``
+    (validation refuses those first; the writer never changes a value either)."""
     fitted = dict(row)
     for field in schema:
         value = fitted.get(field.name)
         if isinstance(value, Decimal) and pa.types.is_decimal(field.type):
-            fitted[field.name] = value.quantize(Decimal(1).scaleb(-field.type.scale))
+            exact = Context(prec=max(28, field.type.precision), traps=[Inexact])
+            fitted[field.name] = value.quantize(Decimal(1).scaleb(-field.type.scale), context=exact)
     return fitted

@@ -55,3 +55,5 @@ class CuratedDocument:
     result: DocumentResult
     rows: dict[str, list[Row]] = field(default_factory=dict)
     provenance: list[Row] = field(default_factory=list)
+    record: BaseModel | None = None
+    """The record, for the review item should its rows fail to be written."""

@@ -11,8 +11,9 @@ from docnorm.schemas.documents import DocumentResult, Outcome, Reason, Stage
 from docnorm.schemas.tables import Row
 from docnorm.stages.documents import CuratedDocument, ExtractedDocument
 from docnorm.stages.results import review, text_counts
+from docnorm.validators.fit import unfit_tables, unfit_values
 from docnorm.validators.options import ValidationOptions
-from docnorm.validators.provenance import provenance_rows
+from docnorm.validators.provenance import PROVENANCE, provenance_rows
 from docnorm.validators.verdict import failures_by_document
 
 log = logging.getLogger("docnorm")
@@ -24,9 +25,9 @@ def validate_documents(
     registry: DocTypeRegistry,
     thresholds: Mapping[str, float] | None = None,
 ) -> tuple[list[CuratedDocument], list[DocumentResult]]:
-    """Flatten records into table rows and check them (the tables' pandera checks, then the doc type's
-    record checks); any failed check, or a field whose confidence is below its threshold, sends the
-    document to review."""
+    """Flatten records into table rows and check them (that every value fits its column, the tables'
+    pandera checks, then the doc type's record checks); any failed check, or a field whose confidence is
+    below its threshold, sends the document to review."""
     by_type: dict[str, list[ExtractedDocument]] = defaultdict(list)
     for doc in documents:
         by_type[doc.doc_type].append(doc)
@@ -36,7 +37,10 @@ def validate_documents(
         spec = registry[doc_type]
         tables = spec.tables(options)
         rows_by_doc = {doc.parsed.source.doc_id: spec.to_rows(doc.record) for doc in docs}
-        failures = failures_by_document(tables, _tag_rows(rows_by_doc))
+        # A value its column cannot hold stops its document before any check reads it.
+        unfit = unfit_tables(tables, _tag_rows(rows_by_doc))
+        fitting = {doc_id: rows for doc_id, rows in rows_by_doc.items() if doc_id not in unfit}
+        failures = {**failures_by_document(tables, _tag_rows(fitting)), **unfit}
         for doc in docs:
             # The declared record checks see complete, well-formed records only; the table checks
             # above already said what is missing or out of range.
@@ -48,7 +52,12 @@ def validate_documents(
             provenance = provenance_rows(
                 doc.record, tables, passed_checks=source.doc_id not in failures, doc_type=doc_type
             )
-            reasons = failures.get(source.doc_id, []) + _low_confidence(provenance, thresholds or {})
+            unfit_provenance = unfit_values(PROVENANCE, [{"doc_id": source.doc_id, **row} for row in provenance])
+            reasons = (
+                failures.get(source.doc_id, [])
+                + unfit_provenance.get(source.doc_id, [])
+                + _low_confidence(provenance, thresholds or {})
+            )
             if reasons:
                 log.info("document %s failed %d check(s)", source.doc_id[:12], len(reasons))
                 record = doc.record.model_dump(mode="json")
@@ -73,7 +82,7 @@ def validate_documents(
                     usage=doc.usage,
                     **text_counts(doc.parsed),
                 )
-                curated.append(CuratedDocument(result, rows_by_doc[source.doc_id], provenance))
+                curated.append(CuratedDocument(result, rows_by_doc[source.doc_id], provenance, doc.record))
     return curated, stopped
 
 
