@@ -191,10 +191,18 @@ class Workbench:
         return fields
 
     def page_image(self, request: Request, item_id: int, number: int) -> Response:
-        """One page of the item's PDF, from the queue's record of its source."""
+        """One page of the item's PDF, from the queue's record of its source, within the pixel budget;
+        503 (with Retry-After) when other renders keep pdfium busy, or the page cannot be drawn in time."""
         self.require(request)
         item = _item(self.queue, item_id)
-        png = source.page_png(item.source_uri, item.doc_id, number)
+        try:
+            png = source.page_png(item.source_uri, item.doc_id, number)
+        except source.Busy:
+            raise HTTPException(status_code=503, detail="busy drawing other pages: try again in a moment",
+                                headers={"Retry-After": str(source.RETRY_AFTER_S)}) from None  # fmt: skip
+        except source.Undrawable:
+            log.warning("page %s of item %s could not be drawn in %ss", number, item_id, source.RENDER_TIME_S)
+            raise HTTPException(status_code=503, detail="this page cannot be drawn") from None
         if png is None:
             raise HTTPException(status_code=404, detail="no such page")
         return Response(png, media_type="image/png")
@@ -266,9 +274,11 @@ class Workbench:
         if exc.status_code == 401 and request.method == "GET" and not request.url.path.startswith("/api/"):
             return RedirectResponse(f"/login?{urlencode({'next': request.url.path})}", status_code=303)
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+            return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         context = {"title": "Not done", "message": exc.detail, "user": self.who(request)}
-        return self.page(request, "message.html", context, status_code=exc.status_code)
+        response = self.page(request, "message.html", context, status_code=exc.status_code)
+        response.headers.update(exc.headers or {})  # e.g. Retry-After on a 503
+        return response
 
 
 async def _private(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

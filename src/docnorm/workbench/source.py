@@ -4,14 +4,24 @@ The file comes from the queue's own record of the item (its source_uri), never f
 request. A PDF is shown as page images (pypdfium2) with each field's evidence boxed on its page
 (character boxes from the text layer); other formats as the canonical text docnorm parsed, with the
 evidence spans marked. A file that moved or vanished, or cannot be read, is a message, never a 500.
+
+A page image is drawn within a pixel budget (a huge page at a smaller scale, said on the page), by one
+thread at a time per process (pdfium is not thread-safe) and within a time limit: one small PDF of
+giant pages must not be able to take the workbench's memory or its threads.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import math
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 from docnorm.parsers import Limits, document_id
@@ -20,9 +30,34 @@ from docnorm.schemas.documents import FileKind, ParsedDocument
 from docnorm.schemas.errors import DataError
 from docnorm.settings import Settings
 
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
 MAX_PAGES_SHOWN = 12
 """Pages of a long PDF shown at once: those holding evidence first, then the first pages."""
 RENDER_SCALE = 1.4
+"""Pixels per PDF point of a page image (a Letter page is 857 x 1109 px)."""
+MAX_SIDE_PX = 2000
+MAX_PIXELS = 4_000_000
+"""The pixel budget of one page image: a page larger than this at RENDER_SCALE is drawn smaller. A page
+may be 200 inches square (14,400 pt): 20,160 px and 2.4 GB at RENDER_SCALE, 12 MB within the budget."""
+RENDER_WAIT_S = 3.0
+"""How long a request waits for pdfium, busy with another request, before it is answered 503."""
+RENDER_TIME_S = 5.0
+"""pdfium stops drawing a page (a pathological content stream) after this long."""
+RETRY_AFTER_S = 2
+
+_PDFIUM = threading.Lock()
+"""pdfium is not thread-safe, and the workbench's sync endpoints run in a thread pool: every call into it
+(the page images and the item page's evidence search) holds this lock. So one render at a time, too."""
+
+
+class Busy(Exception):
+    """pdfium stayed busy with other requests for RENDER_WAIT_S."""
+
+
+class Undrawable(Exception):
+    """pdfium could not draw a page, or not within RENDER_TIME_S."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +92,33 @@ class SourceView:
     page_count: int = 0
     text: str = ""
     marks: list[EvidenceMark] = field(default_factory=list)
+    reduced: dict[int, int] = field(default_factory=dict)
+    """Pages drawn below RENDER_SCALE to fit the pixel budget: page number -> percent of the usual scale."""
+
+
+def render_scale(width: float, height: float) -> float:
+    """The scale a ``width`` x ``height`` pt page is drawn at: RENDER_SCALE, or less to fit the budget."""
+    width, height = max(width, 1.0), max(height, 1.0)
+    scale = min(RENDER_SCALE, MAX_SIDE_PX / max(width, height), math.sqrt(MAX_PIXELS / (width * height)))
+    # pypdfium2 sizes the bitmap with ceil(): step down past float rounding until that fits too.
+    while scale > 0 and not _fits(math.ceil(width * scale), math.ceil(height * scale)):
+        scale *= 0.999
+    return scale
+
+
+def _fits(width_px: int, height_px: int) -> bool:
+    return max(width_px, height_px) <= MAX_SIDE_PX and width_px * height_px <= MAX_PIXELS
+
+
+@contextmanager
+def _pdfium() -> Iterator[None]:
+    """Hold pdfium for this thread, or Busy after RENDER_WAIT_S."""
+    if not _PDFIUM.acquire(timeout=RENDER_WAIT_S):
+        raise Busy
+    try:
+        yield
+    finally:
+        _PDFIUM.release()
 
 
 def source_path(source_uri: str) -> Path | None:
@@ -78,7 +140,11 @@ def view(source_uri: str, doc_id: str, evidence: list[tuple[str, dict[str, objec
     except OSError:
         return SourceView(problem="The source file cannot be read.")
     if path.suffix.lower() == ".pdf":
-        return _pdf(path, evidence)
+        try:
+            with _pdfium():
+                return _pdf(path, evidence)
+        except Busy:
+            return SourceView(problem="The workbench is busy drawing pages for others: reload in a moment.")
     parsed = parse_one(path, doc_id, Limits.of(settings))
     if isinstance(parsed, DataError):
         return SourceView(problem=f"The source file cannot be shown: {parsed.message}.")
@@ -114,7 +180,12 @@ def _pdf(path: Path, evidence: list[tuple[str, dict[str, object]]]) -> SourceVie
             : max(0, MAX_PAGES_SHOWN - len(with_evidence))
         ]
         pages = sorted([*with_evidence[:MAX_PAGES_SHOWN], *first])
-        return SourceView(kind="pdf", pages=pages, page_count=count, marks=marks)
+        reduced = {}
+        for number in pages:
+            scale = render_scale(*pdf.get_page_size(number - 1))
+            if scale < RENDER_SCALE:
+                reduced[number] = max(1, round(100 * scale / RENDER_SCALE))
+        return SourceView(kind="pdf", pages=pages, page_count=count, marks=marks, reduced=reduced)
     finally:
         pdf.close()
 
@@ -135,11 +206,18 @@ def _boxes(page: object, quote: str) -> list[Box]:
                 continue
             index, count = found
             chars = [textpage.get_charbox(i) for i in range(index, index + count)]
-            rows: dict[int, list[tuple[float, float, float, float]]] = {}
-            for left, bottom, right, top in chars:
-                if right > left:
-                    rows.setdefault(round(bottom / 4), []).append((left, bottom, right, top))
-            for row in rows.values():
+            # Characters come in reading order; one that overlaps the row's height is on its line (a
+            # comma's box sits lower than its digits' and must not be a row, a box, of its own).
+            rows: list[list[tuple[float, float, float, float]]] = []
+            for char in chars:
+                left, bottom, right, top = char
+                if right <= left:
+                    continue
+                if rows and bottom < max(c[3] for c in rows[-1]) and top > min(c[1] for c in rows[-1]):
+                    rows[-1].append(char)
+                else:
+                    rows.append([char])
+            for row in rows:
                 left, bottom = min(c[0] for c in row), min(c[1] for c in row)
                 right, top = max(c[2] for c in row), max(c[3] for c in row)
                 boxes.append(Box(100 * left / width, 100 * (height - top) / height,
@@ -162,19 +240,60 @@ def _digest(path: str, size: int, mtime_ns: int) -> str:
 
 
 def page_png(source_uri: str, doc_id: str, number: int) -> bytes | None:
-    """Page ``number`` of the item's PDF as PNG, or None when the file or the page is not there."""
+    """Page ``number`` of the item's PDF as PNG within the pixel budget, or None when the file or the
+    page is not there. Busy when pdfium stays taken by other requests; Undrawable past RENDER_TIME_S."""
     import pypdfium2
 
     path = source_path(source_uri)
     if path is None or not path.is_file() or path.suffix.lower() != ".pdf" or not _unchanged(path, doc_id):
         return None
-    pdf = pypdfium2.PdfDocument(path)
-    try:
-        if not 1 <= number <= len(pdf):
+    with _pdfium():
+        try:
+            pdf = pypdfium2.PdfDocument(path)
+        except pypdfium2.PdfiumError:
             return None
-        image = pdf[number - 1].render(scale=RENDER_SCALE).to_pil()
-        out = io.BytesIO()
-        image.save(out, format="PNG")
-        return out.getvalue()
+        try:
+            if not 1 <= number <= len(pdf):
+                return None
+            page = pdf[number - 1]
+            try:
+                image = _render(page, render_scale(*page.get_size()), time.monotonic() + RENDER_TIME_S)
+            finally:
+                page.close()
+        finally:
+            pdf.close()
+    # PNG encoding needs no pdfium: the next request may render meanwhile.
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _render(page: Any, scale: float, deadline: float) -> Image:
+    """``page`` drawn at ``scale`` as a PIL image; Undrawable once ``deadline`` (monotonic) passes.
+
+    pypdfium2's render() draws in one uninterruptible call; pdfium's progressive rendering asks a pause
+    callback between page objects, so a page with a huge content stream can be given up on.
+    """
+    import pypdfium2
+    import pypdfium2.internal as pdfium_i
+    import pypdfium2.raw as pdfium_c
+
+    width, height = page.get_size()
+    width_px, height_px = math.ceil(width * scale), math.ceil(height * scale)
+    bitmap = pypdfium2.PdfBitmap.new_native(width_px, height_px, format=pdfium_c.FPDFBitmap_BGR)
+    bitmap.fill_rect((255, 255, 255, 255), 0, 0, width_px, height_px)
+    pause = pdfium_c.IFSDK_PAUSE(version=1)
+    pdfium_i.set_callback(pause, "NeedToPauseNow", lambda _: time.monotonic() > deadline)
+    args = (bitmap, page, 0, 0, width_px, height_px, 0, pdfium_c.FPDF_ANNOT)
+    try:
+        status = pdfium_c.FPDF_RenderPageBitmap_Start(*args, pause)
+        while status == pdfium_c.FPDF_RENDER_TOBECONTINUED:
+            if time.monotonic() > deadline:
+                raise Undrawable
+            status = pdfium_c.FPDF_RenderPage_Continue(page, pause)
     finally:
-        pdf.close()
+        pdfium_c.FPDF_RenderPage_Close(page)
+    if status != pdfium_c.FPDF_RENDER_DONE:
+        raise Undrawable
+    image: Image = bitmap.to_pil()
+    return image
