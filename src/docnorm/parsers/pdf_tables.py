@@ -13,9 +13,9 @@ import html
 import io
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from docnorm.parsers.hidden import Hidden, hidden_pdf_text, without
+from docnorm.parsers.hidden import Hidden, strip_hidden_pdf_page
 
 if TYPE_CHECKING:
     from unstructured.documents.elements import Element as UElement
@@ -50,34 +50,62 @@ def only_pages(data: bytes, numbers: Sequence[int]) -> bytes:
         source.close()
 
 
-def text_layer(data: bytes, hidden: Hidden | None = None) -> list[str]:
-    """Each page's text as pdfium reads it (empty strings for pages without a text layer), without the
-    text a reader cannot see, which goes into ``hidden``."""
+class TextLayer(NamedTuple):
+    """A PDF's text as pdfium reads it, page by page, and the PDF that text was read from."""
+
+    pages: list[str]
+    """Each page's text (empty for pages without a text layer)."""
+    data: bytes
+    """The PDF without the text objects a reader cannot see (the input itself when it had none)."""
+
+
+def text_layer(data: bytes, hidden: Hidden | None = None) -> TextLayer:
+    """Each page's text as pdfium reads it. With ``hidden``, the text objects a reader cannot see are
+    taken out of the pages first, and their text goes into ``hidden``: the text, and the PDF every later
+    reader gets, lack exactly those objects, whatever else on the page reads the same."""
     import pypdfium2
 
     pdf = pypdfium2.PdfDocument(data)
     try:
         pages = []
+        changed = False
         for page in pdf:
-            textpage = page.get_textpage()
-            text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
-            textpage.close()
-            unseen = _unseen(page) if hidden is not None and text.strip() else []
-            for piece in unseen:
-                hidden.add(piece)  # type: ignore[union-attr]
-            pages.append(without(text, unseen))
+            text = _page_text(page)
+            if hidden is not None and text.strip() and _unseen(page, hidden):
+                changed = True
+                text = _page_text(page)
+            pages.append(text)
             page.close()
-        return pages
+        if not changed:
+            return TextLayer(pages, data)
+        out = io.BytesIO()
+        try:
+            pdf.save(out)
+        except Exception:  # pdfium could not write the document back: hidden text never costs a document
+            return TextLayer(pages, data)
+        return TextLayer(pages, out.getvalue())
     finally:
         pdf.close()
 
 
-def _unseen(page: Any) -> list[str]:
-    """The page's hidden text, or none when pdfium cannot tell (looking for it never costs a document)."""
+def _page_text(page: Any) -> str:
+    textpage = page.get_textpage()
     try:
-        return hidden_pdf_text(page)
-    except Exception:  # pdfium's object API on a damaged page: the text layer itself was read
-        return []
+        return str(textpage.get_text_range()).replace("\r\n", "\n").replace("\r", "\n")
+    finally:
+        textpage.close()
+
+
+def _unseen(page: Any, hidden: Hidden) -> bool:
+    """Take the page's hidden text objects out of it into ``hidden``; whether there were any. Looking
+    never costs a document: where pdfium's object API fails on a damaged page, the page stays as it is."""
+    try:
+        texts = strip_hidden_pdf_page(page)
+    except Exception:
+        return False
+    for text in texts:
+        hidden.add(text)
+    return bool(texts)
 
 
 def with_ruled_tables(data: bytes, elements: list[UElement]) -> list[UElement]:

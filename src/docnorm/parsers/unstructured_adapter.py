@@ -7,13 +7,13 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from docnorm.parsers.hidden import Hidden, blank, instructions_to_model, strip_hidden_docx, strip_hidden_html, without
+from docnorm.parsers.hidden import Hidden, instructions_to_model, strip_hidden_docx, strip_hidden_html
 from docnorm.parsers.intake import Intake
 from docnorm.parsers.ocr import ocr_pages
 from docnorm.parsers.pdf_tables import only_pages, statement_like, text_layer, with_ruled_tables
 from docnorm.parsers.tables import html_table_cells
 from docnorm.parsers.text_types import install as install_text_types
-from docnorm.schemas.documents import Element, FileKind, ParsedDocument
+from docnorm.schemas.documents import Element, FileKind, ParsedDocument, Span
 from docnorm.schemas.errors import ConfigError, ParseError
 
 if TYPE_CHECKING:
@@ -43,11 +43,12 @@ def _pdf(doc: Intake, hidden: Hidden) -> list[UElement]:
     statement, whose ruled tables pdfplumber lays over the elements, and only those (a 10-K's
     statements are a few pages of a hundred).
     """
-    pages = text_layer(doc.data, hidden)
+    layer = text_layer(doc.data, hidden)  # its data lacks the hidden text objects: pdfminer reads that
+    pages, data = layer.pages, layer.data
     statements = [number for number, text in enumerate(pages, 1) if statement_like(text)]
     if not statements:
         return _typed_pages(enumerate(pages, 1))
-    laid_out = _laid_out(doc.data if len(statements) == len(pages) else only_pages(doc.data, statements), hidden)
+    laid_out = _laid_out(data if len(statements) == len(pages) else only_pages(data, statements))
     for element in laid_out:  # back to the page numbers of the whole document
         element.metadata.page_number = statements[(element.metadata.page_number or 1) - 1]
     laid_out_pages = set(statements)
@@ -55,14 +56,11 @@ def _pdf(doc: Intake, hidden: Hidden) -> list[UElement]:
     return sorted([*laid_out, *rest], key=lambda element: element.metadata.page_number or 0)
 
 
-def _laid_out(data: bytes, hidden: Hidden) -> list[UElement]:
+def _laid_out(data: bytes) -> list[UElement]:
     """Elements of a PDF by pdfminer's layout analysis, with its ruled tables read whole."""
     from unstructured.partition.pdf import partition_pdf
 
     elements = partition_pdf(file=io.BytesIO(data), strategy="fast", languages=_LANGUAGES)
-    for element in elements:  # pdfminer reads the hidden text pdfium left out: take it out again
-        if hidden.texts and element.text:
-            element.text = without(element.text, hidden.texts)
     return with_ruled_tables(data, elements)
 
 
@@ -172,18 +170,14 @@ def parse(doc: Intake, *, ocr_pages: int = 0) -> ParsedDocument:
     if not parsed.elements:
         reason = "no_text_layer" if kind is FileKind.PDF else "no_text"
         raise ParseError(reason, f"{kind.value} produced no text elements")
-    return without_instructions(parsed).model_copy(update={"hidden_chars": hidden.chars})
+    return with_instructions_flagged(parsed).model_copy(update={"hidden_chars": hidden.chars})
 
 
-def without_instructions(parsed: ParsedDocument) -> ParsedDocument:
-    """``parsed`` with every sentence addressed to a model blanked out (offsets unchanged)."""
-    spans = instructions_to_model(parsed.text)
-    if not spans:
-        return parsed
-    text = blank(parsed.text, spans)
-    elements = [e.model_copy(update={"text": text[e.start : e.end]}) for e in parsed.elements]
-    masked = sum(end - start for start, end in spans)
-    return parsed.model_copy(update={"text": text, "elements": elements, "masked_chars": masked})
+def with_instructions_flagged(parsed: ParsedDocument) -> ParsedDocument:
+    """``parsed`` with the span of every visible sentence addressed to a model in ``flagged``; its text
+    unchanged (visible text is never blanked: see docnorm.parsers.hidden)."""
+    spans = [Span(start=start, end=end) for start, end in instructions_to_model(parsed.text)]
+    return parsed.model_copy(update={"flagged": spans}) if spans else parsed
 
 
 def _ocr(doc: Intake, max_pages: int) -> list[UElement]:

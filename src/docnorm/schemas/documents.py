@@ -43,6 +43,17 @@ class Element(BaseModel):
     cells: list[list[str]] | None = Field(default=None, description="Table rows of cell texts.")
 
 
+class Span(BaseModel):
+    """A stretch of a ParsedDocument's text: ``text[start:end]``."""
+
+    start: int
+    end: int
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether ``text[start:end]`` shares a character with this span."""
+        return start < self.end and end > self.start
+
+
 class ParsedDocument(BaseModel):
     """A document as elements over one canonical text (elements joined by blank lines)."""
 
@@ -51,8 +62,10 @@ class ParsedDocument(BaseModel):
     elements: list[Element]
     hidden_chars: int = 0
     """Characters of text the format hid from readers (CSS, hidden runs, white or invisible PDF text), left out."""
-    masked_chars: int = 0
-    """Characters of sentences addressed to a model, blanked out of ``text`` so no extractor reads them."""
+    flagged: list[Span] = Field(default_factory=list)
+    """Visible sentences that read as if they addressed a model, kept in ``text`` as they are (see
+    docnorm.parsers.hidden): the rules read them; an LLM sees each fenced as quoted document text, and
+    an llm or hybrid value whose evidence overlaps one sends the document to review."""
 
     def excerpt(self, first: int, last: int) -> ParsedDocument:
         """Elements ``first``..``last`` as a document of their own, offsets counted from the excerpt's start.
@@ -66,6 +79,11 @@ class ParsedDocument(BaseModel):
             elements=[
                 e.model_copy(update={"start": e.start - start, "end": e.end - start})
                 for e in self.elements[first : last + 1]
+            ],
+            flagged=[
+                Span(start=max(s.start, start) - start, end=min(s.end, end) - start)
+                for s in self.flagged
+                if s.overlaps(start, end)
             ],
         )
 
@@ -172,4 +190,6 @@ class DocumentResult(BaseModel):
     record: dict[str, Any] | None = Field(default=None, description="Extracted record, for reviewers.")
     usage: Usage | None = Field(default=None, description="LLM usage, when an LLM extractor ran.")
     hidden_chars: int = Field(default=0, description="Text hidden from readers that was left out (see parse).")
-    masked_chars: int = Field(default=0, description="Sentences addressed to a model that were blanked out.")
+    flagged_sentences: int = Field(
+        default=0, description="Visible sentences that read as if addressed to a model, flagged and kept (see parse)."
+    )

@@ -25,18 +25,20 @@ class ReviewConflict(DocnormError):
 
 
 class DataError(DocnormError):
-    """A document cannot pass a stage; it goes to the review queue with ``reason``."""
+    """A document cannot pass a stage; it goes to the review queue with ``reason`` (and the ``field`` it
+    concerns, when there is one: a path such as ``amounts[0]``, never a value)."""
 
     stage: str = "parse"
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, field: str | None = None) -> None:
         super().__init__(f"{reason}: {message}")
         self.reason = reason
         self.message = message
+        self.field = field
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Exceptions cross process and Prefect result boundaries; keep the typed fields.
-        return (type(self), (self.reason, self.message))
+        return (type(self), (self.reason, self.message, self.field))
 
 
 class ParseError(DataError):

@@ -22,8 +22,8 @@ class ManifestEntry(BaseModel):
     usage: Usage | None = None
     hidden_chars: int = 0
     """Characters hidden from readers (CSS, hidden runs, white PDF text) that extraction never saw."""
-    masked_chars: int = 0
-    """Characters of sentences addressed to a model, blanked out before extraction."""
+    flagged_sentences: int = 0
+    """Visible sentences that read as if addressed to a model: flagged, kept in the text the extractors read."""
 
 
 class Manifest(BaseModel):
@@ -81,7 +81,7 @@ def manifest_entries(results: Sequence[DocumentResult]) -> list[ManifestEntry]:
             reasons=[f"{reason.code}@{reason.field}" if reason.field else reason.code for reason in r.reasons],
             usage=r.usage,
             hidden_chars=r.hidden_chars,
-            masked_chars=r.masked_chars,
+            flagged_sentences=r.flagged_sentences,
         )
         for r in results
     ]

@@ -22,20 +22,20 @@ def from_error(
     doc_type: str | None = None,
     parsed: ParsedDocument | None = None,
 ) -> DocumentResult:
-    """A document stopped by ``error``, at the error's stage, with its code and message (and what parsing
-    left out of its text, when it was parsed)."""
-    reasons = [Reason(code=error.reason, message=error.message)]
-    counts = text_counts(parsed) if parsed is not None else TextCounts(hidden_chars=0, masked_chars=0)
+    """A document stopped by ``error``, at the error's stage, with its code, field and message (and what
+    parsing left out of its text and flagged in it, when it was parsed)."""
+    reasons = [Reason(code=error.reason, field=error.field, message=error.message)]
+    counts = text_counts(parsed) if parsed is not None else TextCounts(hidden_chars=0, flagged_sentences=0)
     return review(source_uri, doc_id, Stage(error.stage), reasons, doc_type=doc_type, **counts)
 
 
 class TextCounts(TypedDict):
-    """What parsing left out of a document's text (see docnorm.parsers.hidden)."""
+    """What parsing left out of a document's text, and what it flagged in it (see docnorm.parsers.hidden)."""
 
     hidden_chars: int
-    masked_chars: int
+    flagged_sentences: int
 
 
 def text_counts(doc: ParsedDocument) -> TextCounts:
-    """What parsing left out of a document's text, for its result and the manifest."""
-    return TextCounts(hidden_chars=doc.hidden_chars, masked_chars=doc.masked_chars)
+    """What parsing left out of a document's text and flagged in it, for its result and the manifest."""
+    return TextCounts(hidden_chars=doc.hidden_chars, flagged_sentences=len(doc.flagged))

@@ -18,6 +18,7 @@ from instructor.v2.core.function_calls import response_schema
 from pydantic import BaseModel, Field, create_model
 
 from docnorm.extractors.base import Choice, Excerpt, Extraction, ExtractorContext, RulesExtractor
+from docnorm.extractors.llm.flagged import check_flagged
 from docnorm.extractors.llm.grounding import Grounder
 from docnorm.extractors.llm.merge import merge_answers, missing_fields
 from docnorm.extractors.llm.prompt import PROMPT_VERSION, choice_messages, chunks, messages
@@ -135,7 +136,9 @@ class LLMExtractor:
                     f"{len(grounded.ungrounded)} value(s) not found in the document: {', '.join(grounded.ungrounded[:8])}",
                 )
             data = {**(base.model_dump() if base is not None else {}), **grounded.data}
-            return Extraction(model.model_validate(data), usage)
+            record = model.model_validate(data)
+            check_flagged(record, doc)
+            return Extraction(record, usage)
         except DataError as error:
             log.info("document %s stopped at extract: %s", doc.source.doc_id[:12], error.reason)
             return error
@@ -292,7 +295,7 @@ class HybridExtractor(LLMExtractor):
             ordered = sorted(zip(targets, answers, strict=True), key=lambda pair: pair[0][1] is not None)
             for (position, target), answer in ordered:
                 results[position] = self._combine(items[position], results[position], answer, target)
-        return results
+        return [_flag_checked(doc, result) for (doc, _), result in zip(items, results, strict=True)]
 
     def _combine(
         self,
@@ -312,6 +315,18 @@ class HybridExtractor(LLMExtractor):
         record = self._rereads[doc_type].absorb(current.record, part, excerpt, doc)
         usage = sum((u for u in (current.usage, answer.usage) if u is not None), Usage())
         return Extraction(record, usage)
+
+
+def _flag_checked(doc: ParsedDocument, result: Extraction | DataError) -> Extraction | DataError:
+    """``result``, or the review it earns when one of its values, the rules' included, was read from a
+    flagged sentence (a hybrid record is the model's and the rules' together: all of it is asked)."""
+    if isinstance(result, Extraction):
+        try:
+            check_flagged(result.record, doc)
+        except DataError as error:
+            log.info("document %s stopped at extract: %s", doc.source.doc_id[:12], error.reason)
+            return error
+    return result
 
 
 def _placed(node: Any, chars: int, elements: int) -> Any:

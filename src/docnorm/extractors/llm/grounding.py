@@ -1,8 +1,9 @@
 """The grounding check: is a quoted value really in the document, and where?
 
 Matching tolerates what parsers and models change: case, runs of whitespace, curly
-quotes and words hyphenated across a line break. A quote that sits inside text
-addressed to a language model ("ignore previous instructions ...") is not evidence.
+quotes, words hyphenated across a line break and the prompt's marks around a flagged
+sentence. Whether a value came from a flagged sentence is another question, asked of the
+grounded record (docnorm.extractors.llm.flagged), from the parsed document's flags alone.
 """
 
 from __future__ import annotations
@@ -12,16 +13,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from docnorm.extractors.llm.prompt import QUOTED
 from docnorm.extractors.text import parse_date
 from docnorm.schemas.documents import ParsedDocument
 from docnorm.schemas.evidence import Evidence
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
-_INSTRUCTION = re.compile(
-    r"ignore (?:all |any )?(?:the )?(?:previous|prior|above) instructions|disregard (?:all |the )?(?:previous|prior)"
-    r"|you are (?:an? )?(?:ai|assistant|language model)|system prompt|as an ai|new instructions?:",
-    re.IGNORECASE,
-)
 
 
 class Grounder:
@@ -30,20 +27,20 @@ class Grounder:
     def __init__(self, doc: ParsedDocument) -> None:
         self.doc = doc
         self._folded, self._positions = _fold(doc.text)
-        self._suspect = [(m.start(), m.end()) for m in _sentences_with_instructions(doc.text)]
 
     def find(self, quote: str | None) -> Evidence | None:
         """Evidence for ``quote`` (page, span, verified) or None when it is not in the document."""
-        if not quote or not quote.strip():
+        text = quote or ""
+        for mark in QUOTED:  # a model may copy the marks into its quote; they are not the document's
+            text = text.replace(mark, "")
+        if not text.strip():
             return None
-        needle, _ = _fold(quote)
+        needle, _ = _fold(text)
         at = self._folded.find(needle.strip())
         if at < 0:
             return None
         start = self._positions[at]
         end = self._positions[at + len(needle.strip()) - 1] + 1
-        if any(start < s_end and end > s_start for s_start, s_end in self._suspect):
-            return None
         return self.doc.evidence(start, end, "llm")
 
 
@@ -97,7 +94,3 @@ def _fold(text: str) -> tuple[str, list[int]]:
         positions.append(i)
         i += 1
     return "".join(out), positions
-
-
-def _sentences_with_instructions(text: str) -> list[re.Match[str]]:
-    return [m for m in re.finditer(r"[^.!?\n]*[.!?\n]?", text) if m.group() and _INSTRUCTION.search(m.group())]
